@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MAX_ORDER_TOTAL, parseCurrency, type CurrencyCode, type MinorUnits } from './money.js';
+import type { OrderStatus } from './order-lifecycle.js';
 import { err, ok, type FieldViolation, type Result } from './result.js';
 
 export type OrderId = string & { readonly __brand: 'OrderId' };
@@ -8,6 +9,22 @@ export interface LineItem {
   readonly sku: string;
   readonly quantity: number;
   readonly unitPriceMinor: MinorUnits;
+}
+
+/** An order as stored. */
+export interface Order {
+  readonly orderId: OrderId;
+  readonly customerId: string;
+  readonly idempotencyKey: string;
+  readonly fingerprint: string;
+  readonly currency: CurrencyCode;
+  readonly items: readonly LineItem[];
+  readonly totalMinor: MinorUnits;
+  readonly status: OrderStatus;
+  /** Why the order is DECLINED, FAILED or CANCELLED; empty otherwise. */
+  readonly statusReason: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
 }
 
 /** A validated order, not yet stored. */

@@ -150,8 +150,12 @@ export interface OrderPlaced {
   paymentMethodToken: string;
 }
 
+/** The order was cancelled or expired before it was paid: the payment service voids it, or refunds a late charge. */
 export interface OrderCancelled {
   reason: string;
+  customerId: string;
+  currency: string;
+  amountMinor: bigint;
 }
 
 /** The payload of every message on the `payment-results` topic, keyed by order id. */
@@ -489,13 +493,25 @@ export const OrderPlaced: MessageFns<OrderPlaced> = {
 };
 
 function createBaseOrderCancelled(): OrderCancelled {
-  return { reason: "" };
+  return { reason: "", customerId: "", currency: "", amountMinor: 0n };
 }
 
 export const OrderCancelled: MessageFns<OrderCancelled> = {
   encode(message: OrderCancelled, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.reason !== "") {
       writer.uint32(10).string(message.reason);
+    }
+    if (message.customerId !== "") {
+      writer.uint32(18).string(message.customerId);
+    }
+    if (message.currency !== "") {
+      writer.uint32(26).string(message.currency);
+    }
+    if (message.amountMinor !== 0n) {
+      if (BigInt.asIntN(64, message.amountMinor) !== message.amountMinor) {
+        throw new globalThis.Error("value provided for field message.amountMinor of type int64 too large");
+      }
+      writer.uint32(32).int64(message.amountMinor);
     }
     return writer;
   },
@@ -521,6 +537,30 @@ export const OrderCancelled: MessageFns<OrderCancelled> = {
             message.reason = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.customerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.amountMinor = reader.int64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -534,13 +574,35 @@ export const OrderCancelled: MessageFns<OrderCancelled> = {
   },
 
   fromJSON(object: any): OrderCancelled {
-    return { reason: isSet(object.reason) ? globalThis.String(object.reason) : "" };
+    return {
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      customerId: isSet(object.customerId)
+        ? globalThis.String(object.customerId)
+        : isSet(object.customer_id)
+        ? globalThis.String(object.customer_id)
+        : "",
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
+      amountMinor: isSet(object.amountMinor)
+        ? BigInt(object.amountMinor)
+        : isSet(object.amount_minor)
+        ? BigInt(object.amount_minor)
+        : 0n,
+    };
   },
 
   toJSON(message: OrderCancelled): unknown {
     const obj: any = {};
     if (message.reason !== "") {
       obj.reason = message.reason;
+    }
+    if (message.customerId !== "") {
+      obj.customerId = message.customerId;
+    }
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
+    if (message.amountMinor !== 0n) {
+      obj.amountMinor = message.amountMinor.toString();
     }
     return obj;
   },
@@ -551,6 +613,11 @@ export const OrderCancelled: MessageFns<OrderCancelled> = {
   fromPartial(object: DeepPartial<OrderCancelled>): OrderCancelled {
     const message = createBaseOrderCancelled();
     message.reason = object.reason ?? "";
+    message.customerId = object.customerId ?? "";
+    message.currency = object.currency ?? "";
+    message.amountMinor = (object.amountMinor !== undefined && object.amountMinor !== null)
+      ? BigInt(object.amountMinor)
+      : 0n;
     return message;
   },
 };

@@ -1,0 +1,88 @@
+import {
+  err,
+  isFinal,
+  newId,
+  ok,
+  validatePlaceOrder,
+  type Order,
+  type OrderDraft,
+  type OrderId,
+  type PlaceOrderInput,
+  type RequestError,
+  type Result,
+} from '@addispay/domain';
+import { appendToOutbox, isDuplicateKey, withTransaction } from '@addispay/mysql';
+import type { OrderContext } from './order-context.js';
+import { orderPlacedMessage } from './order-events.js';
+import { findOrder, findOrderByIdempotencyKey, insertOrder } from './order-store.js';
+
+/**
+ * Validates and stores the order with its OrderPlaced event in one transaction, then waits until `answerBy` for
+ * the payment outcome. A retry with the same idempotency key and content gets the same order; with other content,
+ * a conflict. Past `answerBy` the order is returned as it stands, PENDING included: it exists either way.
+ */
+export async function placeOrder(
+  context: OrderContext,
+  input: PlaceOrderInput,
+  answerBy: number,
+  signal?: AbortSignal,
+): Promise<Result<Order, RequestError>> {
+  const validation = validatePlaceOrder(input);
+  if (!validation.ok) return err({ kind: 'invalid', violations: validation.error });
+  const draft = validation.value;
+
+  const orderId = newId() as OrderId;
+  // Listen before committing: the result may come back before this function resumes.
+  const wait = context.feed.waitForFinal(orderId, answerBy, signal);
+  const existing = await storeUnlessKnown(context, orderId, draft);
+  if (existing) {
+    wait.cancel();
+    if (existing.fingerprint !== draft.fingerprint) {
+      return err({
+        kind: 'conflict',
+        message: `idempotency key "${draft.idempotencyKey}" was already used for order ${existing.orderId} with different content`,
+      });
+    }
+    return ok(await settled(context, existing, answerBy, signal));
+  }
+  await wait.done;
+  return ok(await loadOrder(context, orderId));
+}
+
+/** Stores a new order, or returns the order already stored under the same idempotency key. */
+async function storeUnlessKnown(context: OrderContext, orderId: OrderId, draft: OrderDraft): Promise<Order | undefined> {
+  const known = await findOrderByIdempotencyKey(context.pool, draft.customerId, draft.idempotencyKey);
+  if (known) return known;
+  try {
+    const now = context.now();
+    await withTransaction(context.pool, async (connection) => {
+      await insertOrder(connection, orderId, draft, now);
+      await appendToOutbox(connection, [orderPlacedMessage(orderId, draft, now)]);
+    });
+    context.relay.kick();
+    return undefined;
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    // A concurrent request with the same key won the insert.
+    return findOrderByIdempotencyKey(context.pool, draft.customerId, draft.idempotencyKey);
+  }
+}
+
+async function settled(context: OrderContext, order: Order, answerBy: number, signal?: AbortSignal): Promise<Order> {
+  if (isFinal(order.status)) return order;
+  const wait = context.feed.waitForFinal(order.orderId, answerBy, signal);
+  // It may have become final between the read above and subscribing.
+  const fresh = await loadOrder(context, order.orderId);
+  if (isFinal(fresh.status)) {
+    wait.cancel();
+    return fresh;
+  }
+  await wait.done;
+  return loadOrder(context, order.orderId);
+}
+
+async function loadOrder(context: OrderContext, orderId: string): Promise<Order> {
+  const order = await findOrder(context.pool, orderId);
+  if (!order) throw new Error(`order ${orderId} vanished after it was stored`);
+  return order;
+}

@@ -1,0 +1,36 @@
+import type { RequestError } from '@addispay/domain';
+import type { Logger } from '@addispay/telemetry';
+import { ServerError, Status, type ServerMiddleware } from 'nice-grpc';
+import { BadRequest, RichServerError } from 'nice-grpc-error-details';
+
+/** The one mapping from a refused request to a gRPC status. */
+export function toServerError(error: RequestError): ServerError {
+  switch (error.kind) {
+    case 'invalid': {
+      const summary = error.violations.map((violation) => `${violation.field} ${violation.description}`).join('; ');
+      return new RichServerError(Status.INVALID_ARGUMENT, summary, [
+        BadRequest.fromPartial({ fieldViolations: error.violations.map((violation) => ({ ...violation })) }),
+      ]);
+    }
+    case 'not_found':
+      return new ServerError(Status.NOT_FOUND, error.message);
+    case 'conflict':
+      return new ServerError(Status.ALREADY_EXISTS, error.message);
+    case 'precondition':
+      return new ServerError(Status.FAILED_PRECONDITION, error.message);
+  }
+}
+
+/** Unexpected failures are logged once, here, and reach the caller without internals. */
+export function unexpectedErrorMiddleware(logger: Logger): ServerMiddleware {
+  return async function* logUnexpected(call, context) {
+    try {
+      return yield* call.next(call.request, context);
+    } catch (error) {
+      if (error instanceof ServerError) throw error;
+      if (context.signal.aborted) throw new ServerError(Status.CANCELLED, 'the call was cancelled');
+      logger.error({ err: error, method: call.method.path }, 'unexpected error in RPC');
+      throw new ServerError(Status.INTERNAL, 'internal error; the request may be retried with the same idempotency key');
+    }
+  };
+}

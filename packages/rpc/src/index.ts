@@ -1,0 +1,4 @@
+export * from './errors.js';
+export * from './server.js';
+export { Status, ServerError } from 'nice-grpc';
+export { callDeadline } from './deadline.js';

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import type { Logger } from '@addispay/telemetry';
+import { ServerCredentials } from '@grpc/grpc-js';
+import { createServer, type Server } from 'nice-grpc';
+import { errorDetailsServerMiddleware } from 'nice-grpc-error-details';
+import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
+import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
+import { exposeDeadline } from './deadline.js';
+import { unexpectedErrorMiddleware } from './errors.js';
+
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** When set, clients must present a certificate signed by this CA (mutual TLS). */
+  readonly clientCaFile?: string | undefined;
+}
+
+export interface RpcServerOptions {
+  readonly logger: Logger;
+  /** Protobuf-encoded FileDescriptorSet for server reflection. */
+  readonly descriptorSet: Uint8Array;
+  /** Fully qualified names of the services to expose by reflection. */
+  readonly serviceNames: readonly string[];
+  readonly maxReceiveMessageBytes?: number;
+}
+
+export interface RpcServer {
+  readonly server: Server;
+  readonly health: HealthState;
+  listen(port: number, tls?: TlsFiles): Promise<number>;
+}
+
+/** A nice-grpc server with what every service of ours serves beside its API: health, reflection, error details. */
+export function createRpcServer(options: RpcServerOptions): RpcServer {
+  const server = createServer({
+    'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 256 * 1024,
+    'grpc.keepalive_time_ms': 60_000,
+    interceptors: [exposeDeadline],
+  })
+    .use(errorDetailsServerMiddleware)
+    .use(unexpectedErrorMiddleware(options.logger));
+  const health = HealthState();
+  server.add(HealthDefinition, HealthServiceImpl(health));
+  server.add(ServerReflectionService, ServerReflection(options.descriptorSet, options.serviceNames));
+  return {
+    server,
+    health,
+    listen: (port, tls) => server.listen(`0.0.0.0:${port}`, credentialsFor(tls)),
+  };
+}
+
+function credentialsFor(tls: TlsFiles | undefined): ServerCredentials {
+  if (!tls) return ServerCredentials.createInsecure();
+  const rootCerts = tls.clientCaFile ? readFileSync(tls.clientCaFile) : null;
+  return ServerCredentials.createSsl(
+    rootCerts,
+    [{ cert_chain: readFileSync(tls.certFile), private_key: readFileSync(tls.keyFile) }],
+    rootCerts !== null,
+  );
+}
