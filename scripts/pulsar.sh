@@ -2,34 +2,26 @@
 # A real single-node Pulsar broker for development and CI, built from Maven Central jars (no tarball, no Docker).
 set -euo pipefail
 
-readonly ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+readonly ROOT="${ADDISPAY_ROOT}"
 readonly PULSAR_VERSION="4.0.8"
 readonly PULSAR_PATCH_FALLBACK="4.0.7"
-readonly CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/addispay/pulsar-${PULSAR_VERSION}"
+readonly CACHE_DIR="${ADDISPAY_CACHE}/pulsar-${PULSAR_VERSION}"
 readonly LIB_DIR="${CACHE_DIR}/lib"
 readonly INSTALLED_MARKER="${CACHE_DIR}/.installed"
-readonly STATE_DIR="${ROOT}/.local/pulsar"
+readonly STATE_DIR="${ADDISPAY_LOCAL}/pulsar"
 readonly DATA_DIR="${STATE_DIR}/data"
 readonly LOG_FILE="${STATE_DIR}/pulsar.log"
 readonly PID_FILE="${STATE_DIR}/pulsar.pid"
 readonly CONF_FILE="${STATE_DIR}/standalone.conf"
 readonly BROKER_PORT="${PULSAR_BROKER_PORT:-6650}"
 readonly WEB_PORT="${PULSAR_WEB_PORT:-8080}"
-readonly BOOKIE_PORT="${PULSAR_BOOKIE_PORT:-3181}"
 readonly READY_TIMEOUT_S="${PULSAR_READY_TIMEOUT_S:-180}"
 readonly STOP_TIMEOUT_S=30
 readonly MAVEN_CENTRAL_URL="${MAVEN_CENTRAL_URL:-https://repo.maven.apache.org/maven2}"
 readonly WEB_URL="http://127.0.0.1:${WEB_PORT}"
-
-if [[ -f "${ROOT}/scripts/lib.sh" ]]; then
-  # shellcheck source=scripts/lib.sh
-  source "${ROOT}/scripts/lib.sh"
-fi
-declare -F log >/dev/null || log() { printf '[pulsar] %s\n' "$*" >&2; }
-declare -F die >/dev/null || die() {
-  printf '[pulsar] error: %s\n' "$*" >&2
-  exit 1
-}
 
 usage() {
   cat <<EOF
@@ -45,14 +37,13 @@ Commands:
   status          one line; exit 0 when running and healthy, 1 otherwise
   --help          this text
 
-Environment: PULSAR_BROKER_PORT (${BROKER_PORT}), PULSAR_WEB_PORT (${WEB_PORT}), PULSAR_BOOKIE_PORT (${BOOKIE_PORT}),
-             PULSAR_READY_TIMEOUT_S (${READY_TIMEOUT_S}), MAVEN_CENTRAL_URL, XDG_CACHE_HOME.
+Environment: PULSAR_BROKER_PORT (${BROKER_PORT}), PULSAR_WEB_PORT (${WEB_PORT}), PULSAR_READY_TIMEOUT_S (${READY_TIMEOUT_S}), MAVEN_CENTRAL_URL, XDG_CACHE_HOME.
 State: ${STATE_DIR} (data/, pulsar.log, pulsar.pid).
 EOF
 }
 
 require_java() {
-  command -v java >/dev/null || die "java not found: install a Java 17+ runtime (apt-get install openjdk-17-jre-headless)"
+  require_cmd java "install a Java 17+ runtime: apt-get install openjdk-17-jre-headless"
 }
 
 # --- install ---------------------------------------------------------------------------------------------------
@@ -128,7 +119,7 @@ cmd_install() {
     return 0
   fi
   require_java
-  command -v mvn >/dev/null || die "mvn not found: install Maven (apt-get install maven)"
+  require_cmd mvn "install Maven: apt-get install maven"
   mkdir -p "${CACHE_DIR}"
   rm -rf "${LIB_DIR}"
   write_pom
@@ -150,19 +141,12 @@ cmd_install() {
 # --- start / stop / status -------------------------------------------------------------------------------------
 
 running_pid() {
-  [[ -f "${PID_FILE}" ]] || return 1
-  local pid
-  pid="$(cat "${PID_FILE}")"
-  [[ "${pid}" =~ ^[0-9]+$ ]] && kill -0 "${pid}" 2>/dev/null || return 1
-  echo "${pid}"
+  pid_alive "${PID_FILE}" || return 1
+  cat "${PID_FILE}"
 }
 
 healthy() {
   [[ "$(curl -fsS --max-time 10 "${WEB_URL}/admin/v2/brokers/health" 2>/dev/null)" == "ok" ]]
-}
-
-port_in_use() {
-  [[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]]
 }
 
 render_conf() {
@@ -248,8 +232,9 @@ cmd_start() {
   require_java
   cmd_install
   local port
-  for port in "${BROKER_PORT}" "${WEB_PORT}" "${BOOKIE_PORT}"; do
-    port_in_use "${port}" && die "port ${port} is already in use by another process (ss -ltnp 'sport = :${port}')"
+  # (The embedded bookie takes a random free port.)
+  for port in "${BROKER_PORT}" "${WEB_PORT}"; do
+    port_free "${port}" || die "port ${port} is already in use by another process (ss -ltnp 'sport = :${port}')"
   done
   # A data dir that never saw a healthy broker holds half-initialised metadata that breaks the next start.
   if [[ "${fresh}" == true || ! -f "${DATA_DIR}/.healthy-once" ]]; then
@@ -262,7 +247,7 @@ cmd_start() {
   log "starting Pulsar ${PULSAR_VERSION} standalone (log: ${LOG_FILE})"
   # setsid: the broker outlives this shell; its own process group lets stop reach it alone.
   setsid java "${opts[@]}" -cp "${LIB_DIR}/*" org.apache.pulsar.PulsarStandaloneStarter \
-    --config "${CONF_FILE}" -nfw -nss --advertised-address 127.0.0.1 --bookkeeper-port "${BOOKIE_PORT}" \
+    --config "${CONF_FILE}" -nfw -nss --advertised-address 127.0.0.1 \
     --metadata-dir "${DATA_DIR}/metadata" --bookkeeper-dir "${DATA_DIR}/bookkeeper" \
     >"${LOG_FILE}" 2>&1 </dev/null &
   pid=$!
