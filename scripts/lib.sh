@@ -25,7 +25,7 @@ require_cmd() {
 # port_free PORT: true when nothing accepts connections on 127.0.0.1:PORT.
 port_free() {
   if command -v ss >/dev/null 2>&1; then
-    ! ss -Htln "sport = :$1" 2>/dev/null | grep -q .
+    [[ -z "$(ss -Htln "sport = :$1" 2>/dev/null)" ]]
     return
   fi
   ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
@@ -69,7 +69,7 @@ _apt_updated=0
 apt_install() {
   local missing=() pkg rc=0 policy=/usr/sbin/policy-rc.d created_policy=0
   for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" == 'install ok installed' ]] || missing+=("$pkg")
   done
   ((${#missing[@]} == 0)) && return 0
   require_cmd apt-get "this script installs Debian packages: ${missing[*]}"

@@ -50,7 +50,9 @@ client() { mariadb --defaults-file="$CNF" "$@"; }
 
 is_our_server() {
   pid_alive "$PIDFILE" || return 1
-  tr '\0' ' ' <"/proc/$(<"$PIDFILE")/cmdline" 2>/dev/null | grep -q -- "--defaults-file=${CNF}"
+  local cmdline
+  cmdline="$(tr '\0' ' ' <"/proc/$(<"$PIDFILE")/cmdline" 2>/dev/null)" || return 1
+  [[ "$cmdline" == *"--defaults-file=${CNF}"* ]]
 }
 
 healthy() { is_our_server && mariadb-admin --defaults-file="$CNF" --connect-timeout=2 ping >/dev/null 2>&1; }

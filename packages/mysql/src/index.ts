@@ -1,0 +1,10 @@
+export { connectionOptions, parseDsn, redactDsn, withDatabase } from './dsn.js';
+export type { DsnParts } from './dsn.js';
+export { createPool } from './pool.js';
+export type { CreatePoolOptions } from './pool.js';
+export { isDuplicateKey, isRetryableTransactionError, withTransaction } from './transaction.js';
+export type { TransactionOptions } from './transaction.js';
+export { migrate, readMigrations } from './migrate.js';
+export type { MigrateOptions, MigrateResult, MigrationFile } from './migrate.js';
+export { appendToOutbox, OutboxRelay } from './outbox.js';
+export type { OutboxMessage, OutboxRelayOptions, Publish } from './outbox.js';

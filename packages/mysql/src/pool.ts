@@ -1,0 +1,23 @@
+import mysql from 'mysql2/promise';
+import type { Pool } from 'mysql2/promise';
+import { connectionOptions } from './dsn.js';
+
+export interface CreatePoolOptions {
+  /** Connections kept at most; a service on a small node rarely needs more than the default 10. */
+  readonly connectionLimit?: number;
+  /** Milliseconds to wait for a TCP connection before failing (default 10 s). */
+  readonly connectTimeoutMs?: number;
+}
+
+/** A mysql2/promise pool for a `mysql://` DSN, with the type mapping described in `connectionOptions`. */
+export function createPool(dsn: string, options: CreatePoolOptions = {}): Pool {
+  return mysql.createPool({
+    ...connectionOptions(dsn),
+    connectionLimit: options.connectionLimit ?? 10,
+    connectTimeout: options.connectTimeoutMs ?? 10_000,
+    waitForConnections: true,
+    queueLimit: 0,
+    enableKeepAlive: true,
+    keepAliveInitialDelay: 10_000,
+  });
+}

@@ -1,0 +1,65 @@
+import { retry } from '@addispay/runtime';
+import type { Pool, PoolConnection } from 'mysql2/promise';
+
+export interface TransactionOptions {
+  /** Attempts in all, the first included, when InnoDB reports a deadlock or a lock wait timeout (default 3). */
+  readonly attempts?: number;
+  /** Ceiling of the first retry's random delay in milliseconds; doubles on each later one (default 20). */
+  readonly backoffMs?: number;
+}
+
+const RETRYABLE_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
+}
+
+/** True for a MySQL duplicate-key error (ER_DUP_ENTRY, 1062): the row, or the idempotency key, already exists. */
+export function isDuplicateKey(error: unknown): boolean {
+  return errorCode(error) === 'ER_DUP_ENTRY';
+}
+
+/** True when InnoDB rolled the statement or transaction back for a lock conflict and a retry may succeed. */
+export function isRetryableTransactionError(error: unknown): boolean {
+  const code = errorCode(error);
+  return code !== undefined && RETRYABLE_CODES.has(code);
+}
+
+/**
+ * Runs `fn` in a transaction on one pooled connection: commit when it resolves, roll back when it throws.
+ * Deadlocks and lock wait timeouts re-run the whole of `fn`, so `fn` must do nothing outside the database that
+ * cannot be repeated (publish through the outbox instead).
+ */
+export async function withTransaction<T>(
+  pool: Pool,
+  fn: (connection: PoolConnection) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  const initialMs = options.backoffMs ?? 20;
+  return retry(() => runOnce(pool, fn), {
+    attempts: options.attempts ?? 3,
+    isRetryable: isRetryableTransactionError,
+    policy: { initialMs, maxMs: initialMs * 16 },
+  });
+}
+
+async function runOnce<T>(pool: Pool, fn: (connection: PoolConnection) => Promise<T>): Promise<T> {
+  const connection = await pool.getConnection();
+  let broken = false;
+  try {
+    await connection.beginTransaction();
+    const result = await fn(connection);
+    await connection.commit();
+    return result;
+  } catch (error) {
+    await connection.rollback().catch(() => {
+      // The connection may already be broken; the original error is the one worth reporting.
+      broken = true;
+    });
+    throw error;
+  } finally {
+    if (broken) connection.destroy();
+    else connection.release();
+  }
+}
