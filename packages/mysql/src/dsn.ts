@@ -74,9 +74,11 @@ export function connectionOptions(dsn: string): ConnectionOptions {
     bigNumberStrings: true,
     decimalNumbers: false,
     typeCast: (field, next) => {
-      if (field.type !== 'LONGLONG') return next();
-      const text = field.string();
-      return text === null ? null : BigInt(text);
+      const value: unknown = next();
+      // With bigNumberStrings, BIGINT arrives as a decimal string in both the text and the binary protocol.
+      return field.type === 'LONGLONG' && (typeof value === 'string' || typeof value === 'number')
+        ? BigInt(value)
+        : value;
     },
   };
 }

@@ -83,7 +83,9 @@ export async function migrate(dsn: string, dir: string, options: MigrateOptions 
 function lockName(database: string): string {
   const name = `schema_migrations:${database}`;
   // Lock names are limited to 64 characters.
-  return name.length <= 64 ? name : `schema_migrations:${createHash('sha256').update(database).digest('hex').slice(0, 40)}`;
+  return name.length <= 64
+    ? name
+    : `schema_migrations:${createHash('sha256').update(database).digest('hex').slice(0, 40)}`;
 }
 
 async function acquireLock(connection: Connection, name: string, timeoutSeconds: number): Promise<void> {
@@ -119,7 +121,9 @@ async function applyPending(
   const applied: string[] = [];
   for (const file of pending) {
     if (file.version < highestApplied) {
-      throw new Error(`migration ${file.fileName} is new but version ${highestApplied} is already applied: renumber it`);
+      throw new Error(
+        `migration ${file.fileName} is new but version ${highestApplied} is already applied: renumber it`,
+      );
     }
     const started = Date.now();
     await runFile(connection, file);

@@ -77,7 +77,10 @@ export async function createTestDatabase(options: CreateTestDatabaseOptions = {}
   const env = databaseEnv();
   const admin = env['ADMIN_MYSQL_DSN'];
   if (admin === undefined || admin === '') throw new Error('ADMIN_MYSQL_DSN is empty');
-  const label = (options.label ?? '').toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 30);
+  const label = (options.label ?? '')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 30);
   const name = ['test', label, randomBytes(6).toString('hex')].filter(Boolean).join('_');
   await adminQuery(admin, `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   const adminDsn = withDatabase(admin, name);
