@@ -65,7 +65,8 @@ export async function readMigrations(dir: string): Promise<MigrationFile[]> {
  */
 export async function migrate(dsn: string, dir: string, options: MigrateOptions = {}): Promise<MigrateResult> {
   const database = parseDsn(dsn).database;
-  if (database === '') throw new Error('the migration DSN must name a database (mysql://user:pw@host:port/db)');
+  if (database === '')
+    throw new Error('the migration DSN names no database: add /<database> to it (migrate-cli: or --database NAME)');
   const files = await readMigrations(dir);
   const connection = await mysql.createConnection({ ...connectionOptions(dsn), multipleStatements: true });
   try {
