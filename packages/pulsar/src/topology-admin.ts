@@ -21,7 +21,8 @@ export async function applyTopology(topology: Topology, options: AdminOptions): 
   const created: string[] = [];
   const existing: string[] = [];
   const create = async (what: string, path: string, body?: unknown): Promise<void> => {
-    (await admin.put(path, body)) ? created.push(what) : existing.push(what);
+    if (await admin.put(path, body)) created.push(what);
+    else existing.push(what);
   };
   const ns = topology.namespace.name;
 
@@ -39,7 +40,10 @@ export async function applyTopology(topology: Topology, options: AdminOptions): 
   for (const topic of topology.topics) {
     await create(`topic ${topic.fullName}`, topicPath(topic.fullName));
     for (const sub of topic.subscriptions) {
-      await create(`subscription ${topic.name}/${sub.subscription}`, subscriptionPath(topic.fullName, sub.subscription));
+      await create(
+        `subscription ${topic.name}/${sub.subscription}`,
+        subscriptionPath(topic.fullName, sub.subscription),
+      );
     }
   }
   for (const dlq of topology.deadLetterTopics) {

@@ -84,19 +84,19 @@ export class WebSocketTransport implements PulsarTransport {
     // After a reconnect the reader resumes after the last message it delivered (the start id is exclusive).
     let lastId = 'latest';
     const url = (): string => `${this.base}/reader/${topicPath(topic)}?messageId=${encodeURIComponent(lastId)}`;
-    let socket: ReconnectingSocket | undefined;
-    socket = await ReconnectingSocket.open(
+    // The broker stops pushing after receiverQueueSize unacknowledged messages: acks are the reader's permits.
+    let permit: (id: string) => void = () => undefined;
+    const socket = await ReconnectingSocket.open(
       this.socketOptions(url, (text) => {
         const message = parseMessage(text, topic);
         if (!message) return;
         lastId = message.id;
-        // The broker stops pushing after receiverQueueSize unacknowledged messages: this is the reader's permit.
-        socket?.send(JSON.stringify({ messageId: message.id }));
+        permit(message.id);
         listener(message);
       }),
     );
-    const opened = socket;
-    return this.track({ close: () => opened.close() });
+    permit = (id) => socket.send(JSON.stringify({ messageId: id }));
+    return this.track({ close: () => socket.close() });
   }
 
   async close(): Promise<void> {
