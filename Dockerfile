@@ -7,19 +7,23 @@
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
 WORKDIR /app
 
 FROM base AS manifests
-COPY . /src
+WORKDIR /src
+COPY . .
 # Keep only what npm ci needs: the lockfile and every workspace's package.json, at their paths.
-RUN cd /src && mkdir -p /out && cp package.json package-lock.json /out/ \
+RUN mkdir -p /out && cp package.json package-lock.json /out/ \
  && find apps packages -name package.json -not -path '*/node_modules/*' -exec cp --parents {} /out/ \;
 
 FROM base AS build
 COPY --from=manifests /out/ ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY . .
+# pipefail is on (SHELL is set in the base stage, which hadolint does not follow across stages).
+# hadolint ignore=DL4006
 RUN npx tsc -b \
  # The runtime tree: package.json, dist/ and non-TypeScript assets (migrations, topology.yaml), no sources/tests.
  && mkdir -p /runtime \
@@ -30,12 +34,14 @@ RUN npx tsc -b \
 FROM base AS prod-deps
 # The native pulsar-client addon downloads a prebuilt binary at install time (needs the network).
 COPY --from=manifests /out/ ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund \
- # An optional dependency that failed to install is silently skipped by npm: fail the build instead.
- && cd packages/pulsar \
- && node -e "require('pulsar-client'); console.log('pulsar-client native addon loads')"
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
+# An optional dependency that failed to install is silently skipped by npm: fail the build instead.
+# (Resolved from packages/pulsar, which declares it, wherever npm placed it.)
+WORKDIR /app/packages/pulsar
+RUN node -e "require('pulsar-client'); console.log('pulsar-client native addon loads')"
 
 FROM base AS runtime
+WORKDIR /app
 ENV NODE_ENV=production
 RUN groupadd --gid 10001 addispay && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin addispay
 COPY --from=prod-deps /app/ ./

