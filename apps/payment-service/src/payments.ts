@@ -1,5 +1,6 @@
 import { effectOfCancel, newId, type CurrencyCode, type MinorUnits } from '@addispay/domain';
 import { appendToOutbox, isDuplicateKey, withTransaction } from '@addispay/mysql';
+import type { Logger } from '@addispay/telemetry';
 import type { Pool } from 'mysql2/promise';
 import { paymentResultMessage } from './payment-events.js';
 import type { PaymentProcessor } from './simulated-processor.js';
@@ -10,6 +11,7 @@ export interface PaymentContext {
   readonly processor: PaymentProcessor;
   readonly relay: { kick(): void };
   readonly now: () => Date;
+  readonly logger: Logger;
 }
 
 export interface OrderToCharge {
@@ -80,6 +82,10 @@ async function recordNew(context: PaymentContext, transaction: PaymentTransactio
     throw error;
   }
   context.relay.kick();
+  context.logger.info(
+    { orderId: transaction.orderId, status: transaction.status, reason: transaction.reason, amountMinor: transaction.amountMinor.toString() },
+    'payment recorded',
+  );
   return 'recorded';
 }
 
@@ -93,6 +99,9 @@ async function markRefunded(context: PaymentContext, orderId: string, reason: st
     await appendToOutbox(connection, [paymentResultMessage(refunded, now)]);
     return 'recorded';
   });
-  if (result === 'recorded') context.relay.kick();
+  if (result === 'recorded') {
+    context.relay.kick();
+    context.logger.info({ orderId, status: 'REFUNDED', reason }, 'payment refunded');
+  }
   return result;
 }

@@ -125,7 +125,7 @@ export class OutboxRelay {
   }
 
   private idle(): Promise<void> {
-    return new Promise((resolve) => {
+    return new Promise<void>((resolve) => {
       const timer = setTimeout(done, this.pollIntervalMs);
       this.wakeUp = done;
       function done(): void {

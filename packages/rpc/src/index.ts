@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './server.js';
 export { Status, ServerError } from 'nice-grpc';
 export { callDeadline } from './deadline.js';
+export * from './client.js';

@@ -90,6 +90,8 @@ export const env = {
     setting(variable, urlWith(protocols), fallback === undefined ? undefined : { value: new URL(fallback) }),
   oneOf: <const T extends string>(variable: string, values: readonly T[], fallback?: T) =>
     setting(variable, oneOf(values), fallback === undefined ? undefined : { value: fallback }),
+  optionalOneOf: <const T extends string>(variable: string, values: readonly T[]) =>
+    setting<T | undefined>(variable, oneOf(values), 'optional'),
 };
 
 type ConfigOf<S> = { readonly [K in keyof S]: S[K] extends Setting<infer T> ? T : never };

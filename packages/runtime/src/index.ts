@@ -1,3 +1,4 @@
 export * from './config.js';
 export * from './backoff.js';
 export * from './lifecycle.js';
+export * from './service-settings.js';

@@ -77,8 +77,8 @@ export function orderApi(context: OrderContext, options: OrderApiOptions): order
       requireOrderId(request.orderId);
       const changes: string[] = [];
       let wake = (): void => {};
-      const unsubscribe = context.feed.subscribe(request.orderId, (status) => {
-        changes.push(status);
+      const unsubscribe = context.feed.subscribe(request.orderId, (change) => {
+        changes.push(change.status);
         wake();
       });
       call.signal.addEventListener('abort', () => wake(), { once: true });

@@ -1,3 +1,4 @@
+import type { Logger } from '@addispay/telemetry';
 import type { Pool } from 'mysql2/promise';
 import type { OrderStatusFeed } from './order-status-feed.js';
 
@@ -8,4 +9,5 @@ export interface OrderContext {
   /** Wakes the outbox relay so events written by a commit go out without waiting for its next poll. */
   readonly relay: { kick(): void };
   readonly now: () => Date;
+  readonly logger: Logger;
 }

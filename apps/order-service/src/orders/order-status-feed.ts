@@ -1,6 +1,13 @@
 import { isFinal, type OrderStatus } from '@addispay/domain';
 
-type Listener = (status: OrderStatus) => void;
+/** A status change as heard: from this replica's own commit, or from the order-status topic. */
+export interface StatusChange {
+  readonly status: OrderStatus;
+  readonly reason: string;
+  readonly at: Date;
+}
+
+type Listener = (change: StatusChange) => void;
 
 /**
  * In-process notice board of order status changes. It hears of changes made by this replica right after they
@@ -10,8 +17,8 @@ type Listener = (status: OrderStatus) => void;
 export class OrderStatusFeed {
   private readonly listeners = new Map<string, Set<Listener>>();
 
-  publish(orderId: string, status: OrderStatus): void {
-    for (const listener of this.listeners.get(orderId) ?? []) listener(status);
+  publish(orderId: string, change: StatusChange): void {
+    for (const listener of this.listeners.get(orderId) ?? []) listener(change);
   }
 
   subscribe(orderId: string, listener: Listener): () => void {
@@ -24,19 +31,27 @@ export class OrderStatusFeed {
     };
   }
 
-  /** Starts listening now; the returned promise settles when a final status is heard, at `untilMs`, or on abort. */
-  waitForFinal(orderId: string, untilMs: number, signal?: AbortSignal): { done: Promise<void>; cancel: () => void } {
+  /**
+   * Starts listening now; the returned promise settles with the final status change when one is heard, or with
+   * undefined at `untilMs` or on abort.
+   */
+  waitForFinal(
+    orderId: string,
+    untilMs: number,
+    signal?: AbortSignal,
+  ): { done: Promise<StatusChange | undefined>; cancel: () => void } {
     let cancel = (): void => {};
-    const done = new Promise<void>((resolve) => {
-      const timer = setTimeout(finish, Math.max(0, untilMs - Date.now()));
-      const unsubscribe = this.subscribe(orderId, (status) => isFinal(status) && finish());
-      signal?.addEventListener('abort', finish, { once: true });
-      cancel = finish;
-      function finish(): void {
+    const done = new Promise<StatusChange | undefined>((resolve) => {
+      const timer = setTimeout(() => finish(undefined), Math.max(0, untilMs - Date.now()));
+      const unsubscribe = this.subscribe(orderId, (change) => isFinal(change.status) && finish(change));
+      const onAbort = (): void => finish(undefined);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      cancel = () => finish(undefined);
+      function finish(change: StatusChange | undefined): void {
         clearTimeout(timer);
         unsubscribe();
-        signal?.removeEventListener('abort', finish);
-        resolve();
+        signal?.removeEventListener('abort', onAbort);
+        resolve(change);
       }
     });
     return { done, cancel };

@@ -13,6 +13,7 @@ import {
 } from '@addispay/domain';
 import { appendToOutbox, isDuplicateKey, withTransaction } from '@addispay/mysql';
 import type { OrderContext } from './order-context.js';
+import type { StatusChange } from './order-status-feed.js';
 import { orderPlacedMessage } from './order-events.js';
 import { findOrder, findOrderByIdempotencyKey, insertOrder } from './order-store.js';
 
@@ -32,9 +33,10 @@ export async function placeOrder(
   const draft = validation.value;
 
   const orderId = newId() as OrderId;
+  const now = context.now();
   // Listen before committing: the result may come back before this function resumes.
   const wait = context.feed.waitForFinal(orderId, answerBy, signal);
-  const existing = await storeUnlessKnown(context, orderId, draft);
+  const existing = await storeUnlessKnown(context, orderId, draft, now);
   if (existing) {
     wait.cancel();
     if (existing.fingerprint !== draft.fingerprint) {
@@ -45,25 +47,33 @@ export async function placeOrder(
     }
     return ok(await settled(context, existing, answerBy, signal));
   }
-  await wait.done;
-  return ok(await loadOrder(context, orderId));
+  // The answer is built from what this call stored and heard: no read on the hot path.
+  const pending: Order = { ...draft, orderId, status: 'PENDING', statusReason: '', createdAt: now, updatedAt: now };
+  return ok(withChange(pending, await wait.done));
 }
 
-/** Stores a new order, or returns the order already stored under the same idempotency key. */
-async function storeUnlessKnown(context: OrderContext, orderId: OrderId, draft: OrderDraft): Promise<Order | undefined> {
-  const known = await findOrderByIdempotencyKey(context.pool, draft.customerId, draft.idempotencyKey);
-  if (known) return known;
+function withChange(order: Order, change: StatusChange | undefined): Order {
+  return change ? { ...order, status: change.status, statusReason: change.reason, updatedAt: change.at } : order;
+}
+
+/** Stores a new order, or returns the order already stored under the same idempotency key (found by the unique key). */
+async function storeUnlessKnown(
+  context: OrderContext,
+  orderId: OrderId,
+  draft: OrderDraft,
+  now: Date,
+): Promise<Order | undefined> {
   try {
-    const now = context.now();
     await withTransaction(context.pool, async (connection) => {
       await insertOrder(connection, orderId, draft, now);
       await appendToOutbox(connection, [orderPlacedMessage(orderId, draft, now)]);
     });
     context.relay.kick();
+    context.logger.info({ orderId, customerId: draft.customerId, totalMinor: draft.totalMinor.toString(), currency: draft.currency }, 'order placed');
     return undefined;
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
-    // A concurrent request with the same key won the insert.
+    // A retry, or a concurrent request with the same key that won the insert.
     return findOrderByIdempotencyKey(context.pool, draft.customerId, draft.idempotencyKey);
   }
 }
@@ -77,8 +87,7 @@ async function settled(context: OrderContext, order: Order, answerBy: number, si
     wait.cancel();
     return fresh;
   }
-  await wait.done;
-  return loadOrder(context, order.orderId);
+  return withChange(fresh, await wait.done);
 }
 
 async function loadOrder(context: OrderContext, orderId: string): Promise<Order> {

@@ -41,7 +41,8 @@ export async function transitionOrder(
     return { found: true, transition };
   });
   if (result.found && result.transition.kind === 'moved') {
-    context.feed.publish(orderId, result.transition.to);
+    context.logger.info({ orderId, status: result.transition.to, reason: result.transition.reason, event: event.type }, 'order status changed');
+    context.feed.publish(orderId, { status: result.transition.to, reason: result.transition.reason, at: now });
     context.relay.kick();
   }
   return result;

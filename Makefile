@@ -1,0 +1,66 @@
+# Addispay: every task a developer or CI runs. `make help` lists them.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+TOOLS_BIN := $(shell scripts/tools.sh path)
+export PATH := $(CURDIR)/node_modules/.bin:$(TOOLS_BIN):$(PATH)
+
+.PHONY: help deps node-deps proto build typecheck lint test test-unit test-integration charts-test \
+        run up down status migrate bench chaos fuzz kind-up dev deploy-eks clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+
+deps: node-deps ## install everything: npm packages, MariaDB, the Pulsar jars, helm and the other tools
+	scripts/mariadb.sh install
+	scripts/pulsar.sh install
+	scripts/tools.sh install
+
+node-deps: node_modules/.installed
+node_modules/.installed: package.json package-lock.json $(wildcard apps/*/package.json packages/*/package.json)
+	npm ci --no-audit --no-fund
+	@touch $@
+
+proto: node-deps ## lint proto/ and regenerate packages/api/src/gen
+	scripts/proto.sh generate
+
+build: node-deps ## compile every workspace to dist/
+	tsc -b
+
+typecheck: node-deps
+	tsc -b --noEmit false --force >/dev/null
+
+lint: node-deps ## eslint, prettier, proto lint and breaking-change check, generated code up to date
+	eslint .
+	prettier --check . >/dev/null
+	scripts/proto.sh check
+
+test: deps lint build test-unit test-integration charts-test ## the one test command: everything CI checks
+
+test-unit: node-deps
+	vitest run --project unit
+
+test-integration: node-deps ## integration suites against real MariaDB and Pulsar (started if needed)
+	vitest run --project integration
+
+charts-test: ## helm lint/template, every manifest validated offline, kube-linter, skaffold schema
+	scripts/charts-test.sh
+
+run: deps build ## the whole platform on this machine, in the foreground; Ctrl-C stops it
+	scripts/stack.sh run
+
+up: deps build ## start MariaDB, Pulsar and the three services in the background
+	scripts/stack.sh up
+
+down: ## stop everything `make up` started
+	scripts/stack.sh down
+
+status: ## report every component's health
+	scripts/stack.sh status
+
+migrate: node-deps ## apply the services' migrations to the local MariaDB
+	scripts/stack.sh migrate
+
+clean: down ## stop everything and delete local data (.local/) and build output
+	rm -rf .local apps/*/dist packages/*/dist apps/*/*.tsbuildinfo packages/*/*.tsbuildinfo

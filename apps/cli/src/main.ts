@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import { Status } from 'nice-grpc';
+import { ClientError } from 'nice-grpc-common';
+import { BadRequest, RichClientError } from 'nice-grpc-error-details';
+import { commandContext, UsageError, type CommandContext } from './command.js';
+import { cancel, get, list, place, watch } from './commands/orders.js';
+
+const USAGE = `Usage: addispay <command> [options] [--json]
+
+Orders (ORDER_ADDR, default 127.0.0.1:50051):
+  place  --customer ID --item SKU:QTY:UNIT_PRICE_MINOR [--item ...] [--currency USD] [--token tok_approve]
+         [--key IDEMPOTENCY_KEY] [--timeout MS]      place an order and wait for its outcome
+  get    ORDER_ID                                    show one order
+  list   [--customer ID] [--status paid] [--since ISO] [--until ISO] [--limit N] [--page-token T]
+  watch  ORDER_ID                                    follow an order until it is final
+  cancel ORDER_ID [--reason TEXT]                    cancel an order that is not final yet
+
+Test tokens: tok_approve, tok_decline, tok_insufficient_funds, tok_timeout, tok_processor_error.
+`;
+
+const commands: Record<string, (context: CommandContext) => Promise<void>> = { place, get, list, watch, cancel };
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const command = name ? commands[name] : undefined;
+  if (!command || name === '--help' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name && !command && name !== '--help' && name !== 'help' ? 2 : 0;
+  }
+  try {
+    await command(commandContext(args, process.env));
+    return 0;
+  } catch (error) {
+    return report(error);
+  }
+}
+
+function report(error: unknown): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`error: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (error instanceof ClientError) {
+    process.stderr.write(`error: ${Status[error.code]}: ${error.details}\n`);
+    if (error instanceof RichClientError) {
+      for (const detail of error.extra) {
+        if (detail.$type === BadRequest.$type) {
+          for (const violation of detail.fieldViolations) process.stderr.write(`  ${violation.field}: ${violation.description}\n`);
+        }
+      }
+    }
+    return 1;
+  }
+  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  return 1;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,15 @@
+import { env } from './config.js';
+
+/** The settings every Addispay service reads, with the names the original system gave them. */
+export const serviceSettings = {
+  mysqlDsn: env.string('MYSQL_DSN'),
+  pulsarUrl: env.url('PULSAR_URL', ['ws', 'wss', 'http', 'https', 'pulsar', 'pulsar+ssl']),
+  /** Unset: the URL's scheme decides (pulsar:// is native, ws:// or http:// is WebSocket). */
+  pulsarTransport: env.optionalOneOf('PULSAR_TRANSPORT', ['websocket', 'native'] as const),
+  pulsarTokenFile: env.optionalString('PULSAR_TOKEN_FILE'),
+  /** Gives a test run its own topics: appended to every topic name in topology.yaml. */
+  pulsarTopicSuffix: env.string('PULSAR_TOPIC_SUFFIX', ''),
+  logLevel: env.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'info'),
+  logFile: env.optionalString('LOG_FILE'),
+  metricsPort: env.port('METRICS_PORT', 9464),
+};
