@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { isObject } from './yaml-docs.ts';
+import { isObject } from './yaml-docs.js';
 
 type Schema = Record<string, unknown>;
 
@@ -44,11 +44,21 @@ function rootSchema(schema: Schema): Schema {
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     ...schema,
-    properties: { ...properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } },
+    properties: {
+      ...properties,
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
+    },
   };
 }
 
-interface Written { group: string; kind: string; version: string; file: string }
+interface Written {
+  group: string;
+  kind: string;
+  version: string;
+  file: string;
+}
 
 export function convertCrdFile(path: string, outDir: string): Written[] {
   const written: Written[] = [];

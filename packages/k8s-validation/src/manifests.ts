@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { stringify } from 'yaml';
-import { describe, readObjects, splitApiVersion, type K8sObject } from './yaml-docs.ts';
+import { describe, readObjects, splitApiVersion, type K8sObject } from './yaml-docs.js';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -25,7 +25,9 @@ function modelModule(o: K8sObject): string {
   return `kubernetes-models/${group === '' ? '' : `${group}/`}${version}/${o.kind}`;
 }
 
-interface ModelClass { new (data: unknown): { validate(): void } }
+interface ModelClass {
+  new (data: unknown): { validate(): void };
+}
 
 async function validateWithSchema(o: K8sObject): Promise<string | undefined> {
   let mod: Record<string, unknown>;
@@ -96,7 +98,9 @@ async function main(argv: string[]): Promise<void> {
   if (errors.length === 0) errors.push(...unknownFieldErrors(builtIns));
   writeFileSync(customOut, custom.map((o) => stringify(o)).join('---\n'));
   for (const e of errors) console.error(`  invalid: ${e}`);
-  console.log(`${builtIns.length} built-in objects checked, ${errors.length} errors; ${custom.length} custom resources -> ${customOut}`);
+  console.log(
+    `${builtIns.length} built-in objects checked, ${errors.length} errors; ${custom.length} custom resources -> ${customOut}`,
+  );
   if (errors.length > 0) process.exit(1);
 }
 

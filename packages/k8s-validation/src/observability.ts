@@ -9,12 +9,16 @@ import { isDeepStrictEqual } from 'node:util';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
-import { describe, readObjects, type K8sObject } from './yaml-docs.ts';
+import { describe, readObjects, type K8sObject } from './yaml-docs.js';
 
 const SOURCE = 'addispay.io/source';
 
 function filesIn(dir: string, extension: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(extension)).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith(extension))
+        .sort()
+    : [];
 }
 
 export function observabilityErrors(objects: K8sObject[], dir: string): { errors: string[]; checked: number } {
@@ -29,15 +33,22 @@ export function observabilityErrors(objects: K8sObject[], dir: string): { errors
     const source = `observability/dashboards/${file}`;
     expected.add(source);
     const [cm, ...extra] = (bySource.get(source) ?? []).filter((o) => o.kind === 'ConfigMap');
-    if (!cm || extra.length > 0) { errors.push(`${source}: expected exactly one dashboard ConfigMap`); continue; }
+    if (!cm || extra.length > 0) {
+      errors.push(`${source}: expected exactly one dashboard ConfigMap`);
+      continue;
+    }
     const data = (cm.data as Record<string, string> | undefined)?.[file];
-    if (data !== readFileSync(join(dir, 'dashboards', file), 'utf8')) errors.push(`${describe(cm)}: data["${file}"] differs from ${source}`);
+    if (data !== readFileSync(join(dir, 'dashboards', file), 'utf8'))
+      errors.push(`${describe(cm)}: data["${file}"] differs from ${source}`);
   }
   for (const file of filesIn(join(dir, 'alerts'), '.yaml')) {
     const source = `observability/alerts/${file}`;
     expected.add(source);
     const [rule, ...extra] = (bySource.get(source) ?? []).filter((o) => o.kind === 'PrometheusRule');
-    if (!rule || extra.length > 0) { errors.push(`${source}: expected exactly one PrometheusRule`); continue; }
+    if (!rule || extra.length > 0) {
+      errors.push(`${source}: expected exactly one PrometheusRule`);
+      continue;
+    }
     if (!isDeepStrictEqual(rule.spec, parse(readFileSync(join(dir, 'alerts', file), 'utf8')))) {
       errors.push(`${describe(rule)}: spec differs from ${source}`);
     }
@@ -61,5 +72,10 @@ function main(argv: string[]): void {
 }
 
 if (import.meta.url === pathToFileURL(resolve(process.argv[1] ?? '')).href) {
-  try { main(process.argv.slice(2)); } catch (error) { console.error((error as Error).message); process.exit(1); }
+  try {
+    main(process.argv.slice(2));
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(1);
+  }
 }
