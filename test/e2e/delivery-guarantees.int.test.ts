@@ -15,22 +15,36 @@ describe('exactly once in effect', () => {
   afterAll(() => platform?.close());
 
   it('1,000 concurrent PlaceOrder calls, 10% of them repeated, give 1,000 orders and at most one charge each', async () => {
-    const requests = Array.from({ length: 1_000 }, (_, index) => placeRequest({ idempotencyKey: `burst-${index}`, customerId: 'burst' }));
+    const requests = Array.from({ length: 1_000 }, (_, index) =>
+      placeRequest({ idempotencyKey: `burst-${index}`, customerId: 'burst' }),
+    );
     const repeats = requests.filter((_, index) => index % 10 === 0);
     const client = platform.client();
-    const answers = await Promise.all([...requests, ...repeats].map((request) => client.placeOrder(request, deadline(60_000))));
+    const answers = await Promise.all(
+      [...requests, ...repeats].map((request) => client.placeOrder(request, deadline(60_000))),
+    );
 
     expect(new Set(answers.map((answer) => answer.order?.orderId)).size).toBe(1_000);
     expect(await count(platform.ordersDb, "SELECT COUNT(*) FROM orders WHERE customer_id = 'burst'")).toBe(1_000);
-    const allPaid = () => count(platform.ordersDb, "SELECT COUNT(*) FROM orders WHERE customer_id = 'burst' AND status = 'PAID'");
+    const allPaid = () =>
+      count(platform.ordersDb, "SELECT COUNT(*) FROM orders WHERE customer_id = 'burst' AND status = 'PAID'");
     expect(await eventually(async () => (await allPaid()) === 1_000)).toBe(true);
-    expect(await count(platform.paymentsDb, "SELECT COUNT(*) FROM transactions WHERE customer_id = 'burst'")).toBe(1_000);
-    expect(await count(platform.paymentsDb, 'SELECT COUNT(*) FROM (SELECT order_id FROM transactions GROUP BY order_id HAVING COUNT(*) > 1) d')).toBe(0);
+    expect(await count(platform.paymentsDb, "SELECT COUNT(*) FROM transactions WHERE customer_id = 'burst'")).toBe(
+      1_000,
+    );
+    expect(
+      await count(
+        platform.paymentsDb,
+        'SELECT COUNT(*) FROM (SELECT order_id FROM transactions GROUP BY order_id HAVING COUNT(*) > 1) d',
+      ),
+    ).toBe(0);
   });
 
   it('a payment service killed with SIGKILL mid-stream and restarted: every order final, none charged twice', async () => {
     const client = platform.client();
-    const requests = Array.from({ length: 300 }, (_, index) => placeRequest({ idempotencyKey: `crash-${index}`, customerId: 'crash' }));
+    const requests = Array.from({ length: 300 }, (_, index) =>
+      placeRequest({ idempotencyKey: `crash-${index}`, customerId: 'crash' }),
+    );
     const placing = Promise.allSettled(requests.map((request) => client.placeOrder(request, deadline(2_000))));
     await new Promise((resolve) => setTimeout(resolve, 300));
     await platform.paymentService.kill();
@@ -39,22 +53,29 @@ describe('exactly once in effect', () => {
     // Clients that got no answer retry with the same idempotency key, as real clients do.
     await Promise.all(requests.map((request) => client.placeOrder(request, deadline(30_000))));
 
-    const finalCount = () => count(platform.ordersDb, "SELECT COUNT(*) FROM orders WHERE customer_id = 'crash' AND status <> 'PENDING'");
+    const finalCount = () =>
+      count(platform.ordersDb, "SELECT COUNT(*) FROM orders WHERE customer_id = 'crash' AND status <> 'PENDING'");
     expect(await eventually(async () => (await finalCount()) === 300, 90_000)).toBe(true);
     expect(await count(platform.paymentsDb, "SELECT COUNT(*) FROM transactions WHERE customer_id = 'crash'")).toBe(300);
-    expect(await count(platform.ordersDb, "SELECT COUNT(*) FROM orders WHERE customer_id = 'crash' AND status = 'PAID'")).toBe(300);
+    expect(
+      await count(platform.ordersDb, "SELECT COUNT(*) FROM orders WHERE customer_id = 'crash' AND status = 'PAID'"),
+    ).toBe(300);
   });
 
   it('a charge that lands after the cancel is refunded, and the order stays CANCELLED', async () => {
     await platform.paymentService.stop();
     const { order } = await platform.client().placeOrder(placeRequest({ customerId: 'late' }), deadline(1_000));
     expect(order?.status).toBe(OrderStatus.ORDER_STATUS_PENDING);
-    const { order: cancelled } = await platform.client().cancelOrder({ orderId: order!.orderId, reason: 'changed_mind' });
+    const { order: cancelled } = await platform
+      .client()
+      .cancelOrder({ orderId: order!.orderId, reason: 'changed_mind' });
     expect(cancelled?.status).toBe(OrderStatus.ORDER_STATUS_CANCELLED);
     await platform.restartPaymentService();
 
     const refunded = () =>
-      count(platform.paymentsDb, "SELECT COUNT(*) FROM transactions WHERE order_id = ? AND status = 'REFUNDED'", [order!.orderId]);
+      count(platform.paymentsDb, "SELECT COUNT(*) FROM transactions WHERE order_id = ? AND status = 'REFUNDED'", [
+        order!.orderId,
+      ]);
     expect(await eventually(async () => (await refunded()) === 1)).toBe(true);
     const { order: after } = await platform.client().getOrder({ orderId: order!.orderId });
     expect(after?.status).toBe(OrderStatus.ORDER_STATUS_CANCELLED);
@@ -69,21 +90,37 @@ describe('exactly once in effect', () => {
         poisons.map((topic) => {
           const dlq = topic === 'orders' ? `orders-payment-service-DLQ` : `payment-results-order-service-DLQ`;
           return transport.subscribe(
-            { topic: `persistent://addispay/platform/${dlq}${platform.topicSuffix}`, subscription: 'test-reader', type: 'Exclusive', initialPosition: 'Earliest' },
+            {
+              topic: `persistent://addispay/platform/${dlq}${platform.topicSuffix}`,
+              subscription: 'test-reader',
+              type: 'Exclusive',
+              initialPosition: 'Earliest',
+            },
             (message) => dlqMessages[topic]!.push(Buffer.from(message.payload).toString()),
           );
         }),
       );
       for (const topic of poisons) {
-        const producer = await transport.createProducer(`persistent://addispay/platform/${topic}${platform.topicSuffix}`);
+        const producer = await transport.createProducer(
+          `persistent://addispay/platform/${topic}${platform.topicSuffix}`,
+        );
         for (let index = 0; index < 5; index++) {
-          await producer.send({ key: `poison-${index}`, payload: Buffer.from(`not protobuf ${index} \u0000\u00ff`), properties: {} });
+          await producer.send({
+            key: `poison-${index}`,
+            payload: Buffer.from(`not protobuf ${index} \u0000\u00ff`),
+            properties: {},
+          });
         }
         await producer.close();
       }
       const { order } = await platform.client().placeOrder(placeRequest(), deadline());
       expect(order?.status).toBe(OrderStatus.ORDER_STATUS_PAID);
-      expect(await eventually(async () => dlqMessages['orders']!.length >= 5 && dlqMessages['payment-results']!.length >= 5, 30_000)).toBe(true);
+      expect(
+        await eventually(
+          async () => dlqMessages['orders']!.length >= 5 && dlqMessages['payment-results']!.length >= 5,
+          30_000,
+        ),
+      ).toBe(true);
       await Promise.all(readers.map((reader) => reader.close()));
     } finally {
       await transport.close();
@@ -103,7 +140,9 @@ describe('two order-service replicas', () => {
     // Key_Shared spreads results over both replicas by order id, so among 40 calls on each, many are answered
     // from a result the other replica consumed.
     const answers = await Promise.all(
-      Array.from({ length: 80 }, (_, index) => replicas[index % 2]!.placeOrder(placeRequest({ customerId: 'replicas' }), deadline(15_000))),
+      Array.from({ length: 80 }, (_, index) =>
+        replicas[index % 2]!.placeOrder(placeRequest({ customerId: 'replicas' }), deadline(15_000)),
+      ),
     );
     expect(answers.map((answer) => answer.order?.status)).toEqual(answers.map(() => OrderStatus.ORDER_STATUS_PAID));
     // Which replica finalized each order: the one whose log says so.

@@ -22,7 +22,20 @@ describe('order to payment and back, on the real broker and database', () => {
     const cli = join(repositoryRoot(), 'apps/cli/src/main.ts');
     const { stdout } = await run(
       process.execPath,
-      ['--conditions=development', '--import', 'tsx', cli, 'place', '--customer', 'cli-user', '--item', 'BOOK-1:2:1250', '--token', 'tok_approve', '--json'],
+      [
+        '--conditions=development',
+        '--import',
+        'tsx',
+        cli,
+        'place',
+        '--customer',
+        'cli-user',
+        '--item',
+        'BOOK-1:2:1250',
+        '--token',
+        'tok_approve',
+        '--json',
+      ],
       { env: { ...process.env, ORDER_ADDR: platform.orderServices[0]!.grpcAddress } },
     );
     const order = JSON.parse(stdout) as { orderId: string; status: string; totalMinor: string };
@@ -30,7 +43,11 @@ describe('order to payment and back, on the real broker and database', () => {
     expect(order.totalMinor).toBe('2500');
     expect(await count(platform.ordersDb, 'SELECT COUNT(*) FROM orders WHERE order_id = ?', [order.orderId])).toBe(1);
     expect(
-      await count(platform.paymentsDb, "SELECT COUNT(*) FROM transactions WHERE order_id = ? AND status = 'APPROVED' AND amount_minor = 2500", [order.orderId]),
+      await count(
+        platform.paymentsDb,
+        "SELECT COUNT(*) FROM transactions WHERE order_id = ? AND status = 'APPROVED' AND amount_minor = 2500",
+        [order.orderId],
+      ),
     ).toBe(1);
   });
 
@@ -44,12 +61,20 @@ describe('order to payment and back, on the real broker and database', () => {
       items: [{ sku: 'COFFEE-250G', quantity: 3, unit_price_minor: '45000' }],
     });
     const { stdout } = await run(join(tools, 'grpcurl'), [
-      '-plaintext', '-max-time', '15', '-d', request, platform.orderServices[0]!.grpcAddress, 'addispay.order.v1.OrderService/PlaceOrder',
+      '-plaintext',
+      '-max-time',
+      '15',
+      '-d',
+      request,
+      platform.orderServices[0]!.grpcAddress,
+      'addispay.order.v1.OrderService/PlaceOrder',
     ]);
     const { order } = JSON.parse(stdout) as { order: { orderId: string; status: string; totalMinor: string } };
     expect(order.status).toBe('ORDER_STATUS_PAID');
     expect(order.totalMinor).toBe('135000');
-    expect(await count(platform.paymentsDb, 'SELECT COUNT(*) FROM transactions WHERE order_id = ?', [order.orderId])).toBe(1);
+    expect(
+      await count(platform.paymentsDb, 'SELECT COUNT(*) FROM transactions WHERE order_id = ?', [order.orderId]),
+    ).toBe(1);
   });
 
   it.each([
@@ -62,7 +87,10 @@ describe('order to payment and back, on the real broker and database', () => {
     expect(order?.statusReason).toBe(reason);
     expect(await count(platform.ordersDb, 'SELECT COUNT(*) FROM orders WHERE order_id = ?', [order?.orderId])).toBe(1);
     expect(
-      await count(platform.paymentsDb, 'SELECT COUNT(*) FROM transactions WHERE order_id = ? AND status = ?', [order?.orderId, transactionStatus]),
+      await count(platform.paymentsDb, 'SELECT COUNT(*) FROM transactions WHERE order_id = ? AND status = ?', [
+        order?.orderId,
+        transactionStatus,
+      ]),
     ).toBe(1);
   });
 
@@ -84,9 +112,13 @@ describe('order to payment and back, on the real broker and database', () => {
     expect(again.order?.orderId).toBe(first.order?.orderId);
     expect(again.order?.status).toBe(OrderStatus.ORDER_STATUS_PAID);
     await expect(
-      platform.client().placeOrder({ ...request, items: [{ sku: 'OTHER', quantity: 1, unitPriceMinor: 1n }] }, deadline()),
+      platform
+        .client()
+        .placeOrder({ ...request, items: [{ sku: 'OTHER', quantity: 1, unitPriceMinor: 1n }] }, deadline()),
     ).rejects.toMatchObject({ code: Status.ALREADY_EXISTS });
-    expect(await count(platform.ordersDb, 'SELECT COUNT(*) FROM orders WHERE idempotency_key = ?', [request.idempotencyKey])).toBe(1);
+    expect(
+      await count(platform.ordersDb, 'SELECT COUNT(*) FROM orders WHERE idempotency_key = ?', [request.idempotencyKey]),
+    ).toBe(1);
   });
 
   it('refuses invalid requests with INVALID_ARGUMENT and writes nothing', async () => {
@@ -102,15 +134,19 @@ describe('order to payment and back, on the real broker and database', () => {
       placeRequest({ paymentMethodToken: '4111111111111111' }),
     ];
     for (const request of bad) {
-      await expect(platform.client().placeOrder(request, deadline())).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
+      await expect(platform.client().placeOrder(request, deadline())).rejects.toMatchObject({
+        code: Status.INVALID_ARGUMENT,
+      });
     }
     expect(await count(platform.ordersDb, 'SELECT COUNT(*) FROM orders')).toBe(before);
   });
 
   it('answers NOT_FOUND for an unknown order and FAILED_PRECONDITION for cancelling a paid one', async () => {
-    await expect(platform.client().getOrder({ orderId: '00000000-0000-7000-8000-000000000000' })).rejects.toMatchObject({
-      code: Status.NOT_FOUND,
-    });
+    await expect(platform.client().getOrder({ orderId: '00000000-0000-7000-8000-000000000000' })).rejects.toMatchObject(
+      {
+        code: Status.NOT_FOUND,
+      },
+    );
     const { order } = await platform.client().placeOrder(placeRequest(), deadline());
     expect(order?.status).toBe(OrderStatus.ORDER_STATUS_PAID);
     await expect(platform.client().cancelOrder({ orderId: order!.orderId, reason: '' })).rejects.toMatchObject({
@@ -118,11 +154,14 @@ describe('order to payment and back, on the real broker and database', () => {
     });
   });
 
-  it('lists a customer\'s orders newest first, page by page', async () => {
+  it("lists a customer's orders newest first, page by page", async () => {
     const customerId = `list-${Date.now()}`;
-    for (let index = 0; index < 5; index++) await platform.client().placeOrder(placeRequest({ customerId }), deadline());
+    for (let index = 0; index < 5; index++)
+      await platform.client().placeOrder(placeRequest({ customerId }), deadline());
     const first = await platform.client().listOrders({ customerId, pageSize: 3, status: 0, pageToken: '' });
-    const second = await platform.client().listOrders({ customerId, pageSize: 3, status: 0, pageToken: first.nextPageToken });
+    const second = await platform
+      .client()
+      .listOrders({ customerId, pageSize: 3, status: 0, pageToken: first.nextPageToken });
     const ids = [...first.orders, ...second.orders].map((order) => order.orderId);
     expect(ids).toHaveLength(5);
     expect(new Set(ids).size).toBe(5);

@@ -10,7 +10,9 @@ export class UsageError extends Error {}
 export interface CommandContext {
   readonly orderAddress: string;
   readonly loggerAddress: string;
-  parse<O extends Options>(options: O): ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; args: string[] }>>;
+  parse<O extends Options>(
+    options: O,
+  ): ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; args: string[] }>>;
   /** Prints `value` for people, or as one JSON line with --json. */
   print<T>(value: T, human: (value: T) => string, json: (value: T) => unknown): void;
 }

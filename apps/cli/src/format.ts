@@ -23,7 +23,13 @@ export function describeOrder(order: orderV1.Order): string {
 }
 
 export function orderLine(order: orderV1.Order): string {
-  return [order.orderId, statusName(order.status).padEnd(9), money(order.totalMinor, order.currency).padStart(16), order.customerId, order.createdAt?.toISOString() ?? ''].join('  ');
+  return [
+    order.orderId,
+    statusName(order.status).padEnd(9),
+    money(order.totalMinor, order.currency).padStart(16),
+    order.customerId,
+    order.createdAt?.toISOString() ?? '',
+  ].join('  ');
 }
 
 /** JSON with bigint amounts as strings, the way protobuf's JSON mapping writes int64. */
@@ -32,5 +38,5 @@ export function toJson(value: unknown): string {
 }
 
 export function orderJson(order: orderV1.Order): unknown {
-  return { ...orderV1.Order.toJSON(order) as object };
+  return { ...(orderV1.Order.toJSON(order) as object) };
 }

@@ -45,7 +45,8 @@ function report(error: unknown): number {
     if (error instanceof RichClientError) {
       for (const detail of error.extra) {
         if (detail.$type === BadRequest.$type) {
-          for (const violation of detail.fieldViolations) process.stderr.write(`  ${violation.field}: ${violation.description}\n`);
+          for (const violation of detail.fieldViolations)
+            process.stderr.write(`  ${violation.field}: ${violation.description}\n`);
         }
       }
     }

@@ -1,5 +1,12 @@
 import { eventsV1 } from '@addispay/api';
-import { consume, type Disposition, type IncomingMessage, type PulsarTransport, type RunningConsumer, type Topology } from '@addispay/pulsar';
+import {
+  consume,
+  type Disposition,
+  type IncomingMessage,
+  type PulsarTransport,
+  type RunningConsumer,
+  type Topology,
+} from '@addispay/pulsar';
 import { boundLogEntry, metricsRegistry, type Logger } from '@addispay/telemetry';
 import type { Pool } from 'mysql2/promise';
 import { Counter, Histogram } from 'prom-client';
@@ -66,9 +73,14 @@ export function startLogConsumer(options: LogConsumerOptions): Promise<RunningCo
       insertBatchSize.observe(batch);
     },
   });
-  return consume(options.transport, options.topology.subscription('logs', 'logger-service'), logMessageHandler(writer), {
-    concurrency: options.concurrency,
-    logger: options.logger,
-    metrics: { handled: (outcome) => handledMessages.inc({ outcome }) },
-  });
+  return consume(
+    options.transport,
+    options.topology.subscription('logs', 'logger-service'),
+    logMessageHandler(writer),
+    {
+      concurrency: options.concurrency,
+      logger: options.logger,
+      metrics: { handled: (outcome) => handledMessages.inc({ outcome }) },
+    },
+  );
 }

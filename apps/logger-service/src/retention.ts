@@ -19,7 +19,8 @@ export function startRetention(options: RetentionOptions): () => Promise<void> {
       const cutoff = new Date((options.now ?? (() => new Date()))().getTime() - options.retentionDays * 86_400_000);
       try {
         const deleted = await deleteLogEntriesBefore(options.pool, cutoff, options.batchSize);
-        if (deleted > 0) options.logger.info({ deleted, cutoff: cutoff.toISOString() }, 'deleted log entries past retention');
+        if (deleted > 0)
+          options.logger.info({ deleted, cutoff: cutoff.toISOString() }, 'deleted log entries past retention');
       } catch (error) {
         options.logger.error({ err: error }, 'log retention sweep failed; will retry at the next interval');
       }

@@ -29,10 +29,15 @@ await runService('order-service', async () => {
   const context: OrderContext = { pool, feed: new OrderStatusFeed(), relay, now: () => new Date(), logger };
 
   const statusReader = await transport.read(topology.topic('order-status').fullName, orderStatusListener(context));
-  const results = await consume(transport, topology.subscription('payment-results', 'order-service'), paymentResultHandler(context), {
-    concurrency: config.consumerConcurrency,
-    logger,
-  });
+  const results = await consume(
+    transport,
+    topology.subscription('payment-results', 'order-service'),
+    paymentResultHandler(context),
+    {
+      concurrency: config.consumerConcurrency,
+      logger,
+    },
+  );
   relay.start();
   const sweeper = setInterval(() => {
     expireStuckOrders(context, config.paymentTimeoutMs)
@@ -41,7 +46,10 @@ await runService('order-service', async () => {
   }, config.sweepIntervalMs);
 
   const rpc = createRpcServer({ logger, descriptorSet, serviceNames: ['addispay.order.v1.OrderService'] });
-  rpc.server.add(orderV1.OrderServiceDefinition, orderApi(context, { maxWaitMs: config.placeOrderMaxWaitMs, answerMarginMs: config.answerMarginMs }));
+  rpc.server.add(
+    orderV1.OrderServiceDefinition,
+    orderApi(context, { maxWaitMs: config.placeOrderMaxWaitMs, answerMarginMs: config.answerMarginMs }),
+  );
   await rpc.listen(config.grpcPort);
   rpc.health.setStatus('healthy');
   let ready = true;

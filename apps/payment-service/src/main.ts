@@ -30,13 +30,21 @@ await runService('payment-service', async () => {
   const context: PaymentContext = { pool, processor, relay, now: () => new Date(), logger };
 
   relay.start();
-  const orders = await consume(transport, topology.subscription('orders', 'payment-service'), orderEventHandler(context), {
-    concurrency: config.consumerConcurrency,
-    logger,
-  });
+  const orders = await consume(
+    transport,
+    topology.subscription('orders', 'payment-service'),
+    orderEventHandler(context),
+    {
+      concurrency: config.consumerConcurrency,
+      logger,
+    },
+  );
   let ready = true;
   const ops = await startOpsServer({ port: config.metricsPort, isReady: () => ready });
-  logger.info({ metricsPort: config.metricsPort, latencyMs: config.latencyMs, failureRate: config.failureRate }, 'payment-service ready');
+  logger.info(
+    { metricsPort: config.metricsPort, latencyMs: config.latencyMs, failureRate: config.failureRate },
+    'payment-service ready',
+  );
 
   return async () => {
     ready = false;

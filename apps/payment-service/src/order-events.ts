@@ -10,10 +10,19 @@ export function orderEventHandler(context: PaymentContext): (message: IncomingMe
     const decoded = decodeOrderEvent(message.payload);
     if (typeof decoded === 'string') return { kind: 'poison', reason: decoded };
     const { orderId, event, amount } = decoded;
-    const order = { orderId, customerId: amount.customerId, currency: amount.currency, amountMinor: amount.amountMinor };
+    const order = {
+      orderId,
+      customerId: amount.customerId,
+      currency: amount.currency,
+      amountMinor: amount.amountMinor,
+    };
     try {
       if (event.$case === 'placed') {
-        await chargeOrder(context, { ...order, paymentMethodToken: event.value.paymentMethodToken }, message.redeliveryCount);
+        await chargeOrder(
+          context,
+          { ...order, paymentMethodToken: event.value.paymentMethodToken },
+          message.redeliveryCount,
+        );
       } else {
         await reverseCharge(context, order, event.value.reason || 'cancelled');
       }

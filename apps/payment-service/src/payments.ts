@@ -4,7 +4,12 @@ import type { Logger } from '@addispay/telemetry';
 import type { Pool } from 'mysql2/promise';
 import { paymentResultMessage } from './payment-events.js';
 import type { PaymentProcessor } from './simulated-processor.js';
-import { findTransaction, insertTransaction, updateTransactionStatus, type PaymentTransaction } from './transaction-store.js';
+import {
+  findTransaction,
+  insertTransaction,
+  updateTransactionStatus,
+  type PaymentTransaction,
+} from './transaction-store.js';
 
 export interface PaymentContext {
   readonly pool: Pool;
@@ -29,7 +34,11 @@ export type ChargeResult = 'recorded' | 'already_recorded';
  * order id makes a concurrent or redelivered second attempt fail to insert, and the processor is given the order
  * id as idempotency key, so a retry after a crash does not take the money twice.
  */
-export async function chargeOrder(context: PaymentContext, order: OrderToCharge, attempt: number): Promise<ChargeResult> {
+export async function chargeOrder(
+  context: PaymentContext,
+  order: OrderToCharge,
+  attempt: number,
+): Promise<ChargeResult> {
   if (await findTransaction(context.pool, order.orderId)) return 'already_recorded';
   const decision = await context.processor.charge({
     orderId: order.orderId,
@@ -83,7 +92,12 @@ async function recordNew(context: PaymentContext, transaction: PaymentTransactio
   }
   context.relay.kick();
   context.logger.info(
-    { orderId: transaction.orderId, status: transaction.status, reason: transaction.reason, amountMinor: transaction.amountMinor.toString() },
+    {
+      orderId: transaction.orderId,
+      status: transaction.status,
+      reason: transaction.reason,
+      amountMinor: transaction.amountMinor.toString(),
+    },
     'payment recorded',
   );
   return 'recorded';

@@ -33,19 +33,25 @@ export async function findTransaction(
     [orderId],
   );
   const row = rows[0];
-  return row && {
-    transactionId: row.transaction_id,
-    orderId: row.order_id,
-    customerId: row.customer_id,
-    currency: row.currency as CurrencyCode,
-    amountMinor: BigInt(row.amount_minor) as MinorUnits,
-    status: row.status,
-    reason: row.reason,
-  };
+  return (
+    row && {
+      transactionId: row.transaction_id,
+      orderId: row.order_id,
+      customerId: row.customer_id,
+      currency: row.currency as CurrencyCode,
+      amountMinor: BigInt(row.amount_minor) as MinorUnits,
+      status: row.status,
+      reason: row.reason,
+    }
+  );
 }
 
 /** Fails with a duplicate-key error if the order already has a transaction: that is what forbids a second charge. */
-export async function insertTransaction(connection: PoolConnection, transaction: PaymentTransaction, now: Date): Promise<void> {
+export async function insertTransaction(
+  connection: PoolConnection,
+  transaction: PaymentTransaction,
+  now: Date,
+): Promise<void> {
   await connection.execute(
     `INSERT INTO transactions (${COLUMNS}, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [

@@ -5,7 +5,7 @@ export type MinorUnits = bigint & { readonly __brand: 'MinorUnits' };
 export type CurrencyCode = string & { readonly __brand: 'CurrencyCode' };
 
 /** The largest amount one order may total. Far below BIGINT's 2^63 - 1, so sums of valid items never overflow. */
-export const MAX_ORDER_TOTAL = 10n ** 13n as MinorUnits;
+export const MAX_ORDER_TOTAL = (10n ** 13n) as MinorUnits;
 
 const EXPONENT_BY_CURRENCY: ReadonlyMap<string, number> = (() => {
   const table = new Map<string, number>();

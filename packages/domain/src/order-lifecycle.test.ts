@@ -20,26 +20,60 @@ const table: Record<OrderStatus, Record<OrderEvent['type'], Expected>> = {
     CancelRequested: 'CANCELLED(customer_request)',
     PaymentTimedOut: `FAILED(${PAYMENT_TIMEOUT_REASON})`,
   },
-  PAID: { PaymentApproved: '=', PaymentDeclined: '!', PaymentFailed: '!', PaymentReversed: '!', CancelRequested: '!', PaymentTimedOut: '=' },
-  DECLINED: { PaymentApproved: '!', PaymentDeclined: '=', PaymentFailed: '=', PaymentReversed: '=', CancelRequested: '!', PaymentTimedOut: '=' },
-  FAILED: { PaymentApproved: '=', PaymentDeclined: '=', PaymentFailed: '=', PaymentReversed: '=', CancelRequested: '!', PaymentTimedOut: '=' },
-  CANCELLED: { PaymentApproved: '=', PaymentDeclined: '=', PaymentFailed: '=', PaymentReversed: '=', CancelRequested: '=', PaymentTimedOut: '=' },
+  PAID: {
+    PaymentApproved: '=',
+    PaymentDeclined: '!',
+    PaymentFailed: '!',
+    PaymentReversed: '!',
+    CancelRequested: '!',
+    PaymentTimedOut: '=',
+  },
+  DECLINED: {
+    PaymentApproved: '!',
+    PaymentDeclined: '=',
+    PaymentFailed: '=',
+    PaymentReversed: '=',
+    CancelRequested: '!',
+    PaymentTimedOut: '=',
+  },
+  FAILED: {
+    PaymentApproved: '=',
+    PaymentDeclined: '=',
+    PaymentFailed: '=',
+    PaymentReversed: '=',
+    CancelRequested: '!',
+    PaymentTimedOut: '=',
+  },
+  CANCELLED: {
+    PaymentApproved: '=',
+    PaymentDeclined: '=',
+    PaymentFailed: '=',
+    PaymentReversed: '=',
+    CancelRequested: '=',
+    PaymentTimedOut: '=',
+  },
 };
 
 describe('applyOrderEvent', () => {
   const cases = Object.entries(table).flatMap(([status, row]) =>
-    Object.entries(row).map(([event, expected]) => [status as OrderStatus, event as OrderEvent['type'], expected] as const),
+    Object.entries(row).map(
+      ([event, expected]) => [status as OrderStatus, event as OrderEvent['type'], expected] as const,
+    ),
   );
 
   it.each(cases)('%s + %s → %s', (status, eventType, expected) => {
     const transition = applyOrderEvent(status, events[eventType]);
     const actual =
-      transition.kind === 'moved' ? `${transition.to}(${transition.reason})` : transition.kind === 'unchanged' ? '=' : '!';
+      transition.kind === 'moved'
+        ? `${transition.to}(${transition.reason})`
+        : transition.kind === 'unchanged'
+          ? '='
+          : '!';
     expect(actual).toBe(expected);
   });
 
   it('never leaves a final status for another status', () => {
-    for (const [status, , ] of cases) {
+    for (const [status, ,] of cases) {
       if (status === 'PENDING') continue;
       for (const event of Object.values(events)) expect(applyOrderEvent(status, event).kind).not.toBe('moved');
     }

@@ -44,7 +44,11 @@ describe('validatePlaceOrder', () => {
     ['lower-case currency', { currency: 'usd' }, ['currency']],
     ['missing idempotency key', { idempotencyKey: '' }, ['idempotency_key']],
     ['oversized customer id', { customerId: 'c'.repeat(129) }, ['customer_id']],
-    ['card number as token', { paymentMethodToken: '4111 1111 1111 1111' }, ['payment_method_token', 'payment_method_token']],
+    [
+      'card number as token',
+      { paymentMethodToken: '4111 1111 1111 1111' },
+      ['payment_method_token', 'payment_method_token'],
+    ],
     ['bad sku', { items: [{ sku: 'a b', quantity: 1, unitPriceMinor: 1n }] }, ['items[0].sku']],
   ] satisfies [string, Partial<PlaceOrderInput>, string[]][])('refuses %s', (_name, change, fields) => {
     expect(violationsOf({ ...valid, ...change })).toEqual(fields);
@@ -64,6 +68,10 @@ describe('validatePlaceOrder', () => {
   });
 
   it('reports every violation at once', () => {
-    expect(violationsOf({ ...valid, currency: '', customerId: '', items: [] })).toEqual(['customer_id', 'currency', 'items']);
+    expect(violationsOf({ ...valid, currency: '', customerId: '', items: [] })).toEqual([
+      'customer_id',
+      'currency',
+      'items',
+    ]);
   });
 });

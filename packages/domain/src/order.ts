@@ -76,7 +76,8 @@ export function validatePlaceOrder(input: PlaceOrderInput): Result<OrderDraft, F
   if (!currency) violate('currency', 'must be an active ISO 4217 code such as "USD" or "ETB"');
 
   if (input.items.length === 0) violate('items', 'must contain at least one line item');
-  if (input.items.length > ORDER_LIMITS.maxItems) violate('items', `must contain at most ${ORDER_LIMITS.maxItems} line items`);
+  if (input.items.length > ORDER_LIMITS.maxItems)
+    violate('items', `must contain at most ${ORDER_LIMITS.maxItems} line items`);
 
   let total = 0n;
   input.items.slice(0, ORDER_LIMITS.maxItems).forEach((item, index) => {
@@ -103,7 +104,8 @@ export function validatePlaceOrder(input: PlaceOrderInput): Result<OrderDraft, F
 
 function checkIdentifier(field: string, value: string, violate: (field: string, description: string) => void): void {
   if (value.length === 0) violate(field, 'is required');
-  else if (value.length > ORDER_LIMITS.maxIdLength) violate(field, `must be at most ${ORDER_LIMITS.maxIdLength} characters`);
+  else if (value.length > ORDER_LIMITS.maxIdLength)
+    violate(field, `must be at most ${ORDER_LIMITS.maxIdLength} characters`);
   else if (!PRINTABLE_ID.test(value)) violate(field, 'must be printable ASCII without spaces');
 }
 

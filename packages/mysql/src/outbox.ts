@@ -20,7 +20,13 @@ export async function appendToOutbox(connection: PoolConnection, messages: reado
   if (messages.length === 0) return;
   const now = new Date();
   await connection.query('INSERT INTO outbox (topic, message_key, payload, properties, created_at) VALUES ?', [
-    messages.map((message) => [message.topic, message.key, Buffer.from(message.payload), JSON.stringify(message.properties), now]),
+    messages.map((message) => [
+      message.topic,
+      message.key,
+      Buffer.from(message.payload),
+      JSON.stringify(message.properties),
+      now,
+    ]),
   ]);
 }
 

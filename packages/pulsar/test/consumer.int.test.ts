@@ -1,13 +1,23 @@
 /** The consumer loop every service uses, against the real broker (WebSocket transport). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consume, DEAD_LETTER_ORIGIN, DEAD_LETTER_REASON, type Disposition } from '../src/consumer.js';
-import type { SubscriptionDefinition, Topology } from '../src/topology.js';
+import type { SubscriptionDefinition } from '../src/topology.js';
 import type { IncomingMessage, PulsarTransport } from '../src/transport.js';
 import { WebSocketTransport } from '../src/websocket-transport.js';
-import { backlog, brokerEnv, bytes, capturingLogger, sleep, suiteTopology, text, waitFor } from './support.js';
+import {
+  backlog,
+  brokerEnv,
+  bytes,
+  capturingLogger,
+  sleep,
+  suiteTopology,
+  text,
+  waitFor,
+  type SuiteTopology,
+} from './support.js';
 
 describe('consume', () => {
-  let topology: Topology & { remove(): Promise<void> };
+  let topology: SuiteTopology;
   let transport: PulsarTransport;
 
   beforeAll(async () => {

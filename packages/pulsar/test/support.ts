@@ -48,17 +48,27 @@ export async function adapters(): Promise<AdapterUnderTest[]> {
   return [websocket, native];
 }
 
-/** The project topology under unique topic names, applied to the broker; `remove()` deletes those topics. */
-export async function suiteTopology(suite: string): Promise<Topology & { remove(): Promise<void> }> {
+export interface SuiteTopology extends Topology {
+  /** A fresh topic name in the project namespace (auto-created on first use), deleted by remove(). */
+  uniqueTopic(label: string): string;
+  /** Deletes every topic of the suite. */
+  remove(): Promise<void>;
+}
+
+/** The project topology under unique topic names, applied to the broker. */
+export async function suiteTopology(suite: string): Promise<SuiteTopology> {
   const topology = loadTopology({ topicSuffix: `-${suite}-${randomUUID().slice(0, 8)}` });
   await applyTopology(topology, { adminUrl: adminUrl() });
   const topics = [...topology.topics.map((topic) => topic.fullName), ...topology.deadLetterTopics];
-  return { ...topology, remove: () => deleteTopics(topics, { adminUrl: adminUrl() }) };
-}
-
-/** A fresh topic name in the project namespace (auto-created on first use). */
-export function uniqueTopic(topology: Topology, label: string): string {
-  return `persistent://${topology.namespace.name}/${label}-${randomUUID().slice(0, 8)}`;
+  return {
+    ...topology,
+    uniqueTopic: (label) => {
+      const name = `persistent://${topology.namespace.name}/${suite}-${label}-${randomUUID().slice(0, 8)}`;
+      topics.push(name, `${name}-DLQ`);
+      return name;
+    },
+    remove: () => deleteTopics(topics, { adminUrl: adminUrl() }),
+  };
 }
 
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {

@@ -4,8 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingMessage, PulsarTransport } from '../src/transport.js';
-import type { Topology } from '../src/topology.js';
-import { adapters, bytes, sleep, suiteTopology, text, uniqueTopic, waitFor } from './support.js';
+import { adapters, bytes, sleep, suiteTopology, text, waitFor, type SuiteTopology } from './support.js';
 
 const all = await adapters();
 
@@ -15,14 +14,9 @@ for (const adapter of all) {
     : `${adapter.name} transport`;
 
   describe.skipIf(adapter.unavailable !== undefined)(title, () => {
-    let topology: Topology & { remove(): Promise<void> };
+    let topology: SuiteTopology;
     let transport: PulsarTransport;
-    const topics: string[] = [];
-    const topic = (label: string): string => {
-      const name = uniqueTopic(topology, `contract-${adapter.name}-${label}`);
-      topics.push(name);
-      return name;
-    };
+    const topic = (label: string): string => topology.uniqueTopic(label);
 
     beforeAll(async () => {
       topology = await suiteTopology(`contract-${adapter.name}`);
@@ -128,8 +122,7 @@ for (const adapter of all) {
 
     it('dead-letters a message after maxRedeliverCount redeliveries', async () => {
       const name = topic('dlq');
-      const deadLetterTopic = `${name}-DLQ`;
-      topics.push(deadLetterTopic);
+      const deadLetterTopic = `${name}-DLQ`; // deleted with the suite
       const deadLetters: IncomingMessage[] = [];
       const inspector = await transport.subscribe(
         { topic: deadLetterTopic, subscription: 'inspect', type: 'Shared', initialPosition: 'Earliest' },

@@ -4,9 +4,8 @@
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Topology } from '../src/topology.js';
 import { WebSocketTransport } from '../src/websocket-transport.js';
-import { brokerEnv, bytes, suiteTopology, text, uniqueTopic, waitFor } from './support.js';
+import { brokerEnv, bytes, suiteTopology, text, waitFor, type SuiteTopology } from './support.js';
 
 interface Relay {
   readonly url: string;
@@ -36,7 +35,7 @@ async function startRelay(target: URL): Promise<Relay> {
 }
 
 describe('WebSocket transport after the connection drops', () => {
-  let topology: Topology & { remove(): Promise<void> };
+  let topology: SuiteTopology;
   let relay: Relay;
 
   beforeAll(async () => {
@@ -54,7 +53,7 @@ describe('WebSocket transport after the connection drops', () => {
     const drops: string[] = [];
     const logger = { warn: (_details: object, message: string) => drops.push(message) };
     const transport = new WebSocketTransport({ url: relay.url, logger, backoff: { initialMs: 50, maxMs: 500 } });
-    const name = uniqueTopic(topology, 'reconnect');
+    const name = topology.uniqueTopic('topic');
     const received = new Set<string>();
     const consumer = await transport.subscribe(
       { topic: name, subscription: 'test', type: 'Key_Shared', initialPosition: 'Earliest' },

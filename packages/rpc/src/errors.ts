@@ -30,7 +30,10 @@ export function unexpectedErrorMiddleware(logger: Logger): ServerMiddleware {
       if (error instanceof ServerError) throw error;
       if (context.signal.aborted) throw new ServerError(Status.CANCELLED, 'the call was cancelled');
       logger.error({ err: error, method: call.method.path }, 'unexpected error in RPC');
-      throw new ServerError(Status.INTERNAL, 'internal error; the request may be retried with the same idempotency key');
+      throw new ServerError(
+        Status.INTERNAL,
+        'internal error; the request may be retried with the same idempotency key',
+      );
     }
   };
 }

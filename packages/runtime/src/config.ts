@@ -27,7 +27,9 @@ function setting<T>(variable: string, parse: Parse<T>, fallback?: { value: T } |
         return { ok: false, problem: `${variable} is required` };
       }
       const parsed = parse(raw);
-      return parsed.ok ? parsed : { ok: false, problem: `${variable} must be ${parsed.expected} (got "${shown(variable, raw)}")` };
+      return parsed.ok
+        ? parsed
+        : { ok: false, problem: `${variable} must be ${parsed.expected} (got "${shown(variable, raw)}")` };
     },
   };
 }
@@ -81,9 +83,17 @@ export const env = {
     setting(variable, asString, fallback === undefined ? undefined : { value: fallback }),
   optionalString: (variable: string) => setting<string | undefined>(variable, asString, 'optional'),
   integer: (variable: string, range: { min: number; max: number; default?: number }) =>
-    setting(variable, integerIn(range.min, range.max), range.default === undefined ? undefined : { value: range.default }),
+    setting(
+      variable,
+      integerIn(range.min, range.max),
+      range.default === undefined ? undefined : { value: range.default },
+    ),
   number: (variable: string, range: { min: number; max: number; default?: number }) =>
-    setting(variable, numberIn(range.min, range.max), range.default === undefined ? undefined : { value: range.default }),
+    setting(
+      variable,
+      numberIn(range.min, range.max),
+      range.default === undefined ? undefined : { value: range.default },
+    ),
   port: (variable: string, fallback?: number) =>
     setting(variable, integerIn(0, 65_535), fallback === undefined ? undefined : { value: fallback }),
   url: (variable: string, protocols: readonly string[], fallback?: string) =>

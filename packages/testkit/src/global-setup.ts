@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { databaseEnv, repositoryRoot } from './database.js';
 
 function runScript(script: string, ...args: string[]): void {
-  execFileSync('bash', [join(repositoryRoot(), 'scripts', script), ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync('bash', [join(repositoryRoot(), 'scripts', script), ...args], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
 }
 
 export default function setup(): void {

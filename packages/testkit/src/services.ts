@@ -29,7 +29,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -42,7 +44,13 @@ export async function startService(name: ServiceName, env: Readonly<Record<strin
     ['--conditions=development', '--import', 'tsx', join(root, 'apps', name, 'src', 'main.ts')],
     {
       cwd: root,
-      env: { ...process.env, LOG_LEVEL: 'info', ...env, METRICS_PORT: String(metricsPort), GRPC_PORT: String(grpcPort) },
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'info',
+        ...env,
+        METRICS_PORT: String(metricsPort),
+        GRPC_PORT: String(grpcPort),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -56,7 +56,9 @@ export async function list(context: CommandContext): Promise<void> {
   try {
     const response = await client.listOrders({
       customerId: values.customer ?? '',
-      status: values.status ? orderV1.orderStatusFromJSON(`ORDER_STATUS_${values.status.toUpperCase()}`) : orderV1.OrderStatus.ORDER_STATUS_UNSPECIFIED,
+      status: values.status
+        ? orderV1.orderStatusFromJSON(`ORDER_STATUS_${values.status.toUpperCase()}`)
+        : orderV1.OrderStatus.ORDER_STATUS_UNSPECIFIED,
       createdAfter: values.since ? new Date(values.since) : undefined,
       createdBefore: values.until ? new Date(values.until) : undefined,
       pageSize: Number(values.limit),
@@ -64,7 +66,10 @@ export async function list(context: CommandContext): Promise<void> {
     });
     context.print(
       response,
-      (page) => [...page.orders.map(orderLine), page.nextPageToken ? `next page: --page-token ${page.nextPageToken}` : ''].filter(Boolean).join('\n') || 'no orders',
+      (page) =>
+        [...page.orders.map(orderLine), page.nextPageToken ? `next page: --page-token ${page.nextPageToken}` : '']
+          .filter(Boolean)
+          .join('\n') || 'no orders',
       (page) => orderV1.ListOrdersResponse.toJSON(page),
     );
   } finally {
@@ -77,7 +82,13 @@ export async function watch(context: CommandContext): Promise<void> {
   const { client, channel } = orderClient(context.orderAddress);
   try {
     for await (const { order } of client.watchOrder({ orderId: positionals[0] ?? '' })) {
-      if (order) context.print(order, (o) => `${new Date().toISOString()}  ${o.orderId}  ${statusName(o.status)}${o.statusReason ? ` (${o.statusReason})` : ''}`, orderJson);
+      if (order)
+        context.print(
+          order,
+          (o) =>
+            `${new Date().toISOString()}  ${o.orderId}  ${statusName(o.status)}${o.statusReason ? ` (${o.statusReason})` : ''}`,
+          orderJson,
+        );
     }
   } finally {
     channel.close();

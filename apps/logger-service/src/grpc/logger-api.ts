@@ -21,7 +21,8 @@ function logQuery(request: loggerV1.QueryLogsRequest): LogQuery {
   if (!(request.minLevel in eventsV1.LogLevel) || request.minLevel < 0) {
     throw toServerError(invalid('min_level', 'must be a LogLevel'));
   }
-  if (request.since && Number.isNaN(request.since.getTime())) throw toServerError(invalid('since', 'must be a valid time'));
+  if (request.since && Number.isNaN(request.since.getTime()))
+    throw toServerError(invalid('since', 'must be a valid time'));
   return {
     orderId: request.orderId,
     traceId: request.traceId,

@@ -1,4 +1,4 @@
-import { orderV1 } from '@addispay/api';
+import type { orderV1 } from '@addispay/api';
 import { invalid, isFinal, type RequestError } from '@addispay/domain';
 import { callDeadline, toServerError } from '@addispay/rpc';
 import type { CallContext } from 'nice-grpc';
@@ -39,7 +39,11 @@ export function orderApi(context: OrderContext, options: OrderApiOptions): order
           customerId: request.customerId,
           currency: request.currency,
           paymentMethodToken: request.paymentMethodToken,
-          items: request.items.map((item) => ({ sku: item.sku, quantity: item.quantity, unitPriceMinor: item.unitPriceMinor })),
+          items: request.items.map((item) => ({
+            sku: item.sku,
+            quantity: item.quantity,
+            unitPriceMinor: item.unitPriceMinor,
+          })),
         },
         answerBy,
         call.signal,
@@ -58,19 +62,28 @@ export function orderApi(context: OrderContext, options: OrderApiOptions): order
     async listOrders(request) {
       const status = fromProtoStatusFilter(request.status);
       if (!status.ok) fail(status.error);
-      if (request.pageSize < 0 || request.pageSize > MAX_PAGE_SIZE) fail(invalid('page_size', `must be from 0 to ${MAX_PAGE_SIZE}`));
+      if (request.pageSize < 0 || request.pageSize > MAX_PAGE_SIZE)
+        fail(invalid('page_size', `must be from 0 to ${MAX_PAGE_SIZE}`));
       const cursor = request.pageToken ? decodeCursor(request.pageToken) : undefined;
       if (request.pageToken && !cursor) fail(invalid('page_token', 'is not a token returned by ListOrders'));
       const pageSize = request.pageSize || DEFAULT_PAGE_SIZE;
       const orders = await listOrders(
         context.pool,
-        { customerId: request.customerId, status: status.value, createdAfter: request.createdAfter, createdBefore: request.createdBefore },
+        {
+          customerId: request.customerId,
+          status: status.value,
+          createdAfter: request.createdAfter,
+          createdBefore: request.createdBefore,
+        },
         cursor,
         pageSize + 1,
       );
       const page = orders.slice(0, pageSize);
       const last = page.at(-1);
-      return { orders: page.map(toProtoOrder), nextPageToken: orders.length > pageSize && last ? encodeCursor(last) : '' };
+      return {
+        orders: page.map(toProtoOrder),
+        nextPageToken: orders.length > pageSize && last ? encodeCursor(last) : '',
+      };
     },
 
     async *watchOrder(request, call: CallContext) {

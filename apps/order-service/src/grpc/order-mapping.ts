@@ -27,7 +27,9 @@ const STATUS_BY_PROTO: ReadonlyMap<orderV1.OrderStatus, OrderStatus> = new Map([
 ]);
 
 /** UNSPECIFIED means "any status"; a number outside the enum is refused rather than ignored. */
-export function fromProtoStatusFilter(status: orderV1.OrderStatus): { ok: true; value: OrderStatus | undefined } | { ok: false; error: RequestError } {
+export function fromProtoStatusFilter(
+  status: orderV1.OrderStatus,
+): { ok: true; value: OrderStatus | undefined } | { ok: false; error: RequestError } {
   if (status === orderV1.OrderStatus.ORDER_STATUS_UNSPECIFIED) return { ok: true, value: undefined };
   const known = STATUS_BY_PROTO.get(status);
   return known ? { ok: true, value: known } : { ok: false, error: invalid('status', `unknown order status ${status}`) };

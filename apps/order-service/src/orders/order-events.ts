@@ -25,7 +25,12 @@ export function orderCancelledMessage(order: LockedOrder, reason: string, now: D
   });
 }
 
-export function orderStatusChangedMessage(orderId: string, status: OrderStatus, reason: string, now: Date): OutboxMessage {
+export function orderStatusChangedMessage(
+  orderId: string,
+  status: OrderStatus,
+  reason: string,
+  now: Date,
+): OutboxMessage {
   const eventId = newId();
   const payload = eventsV1.OrderStatusChanged.encode({
     eventId,
@@ -34,7 +39,12 @@ export function orderStatusChangedMessage(orderId: string, status: OrderStatus, 
     statusReason: reason,
     occurredAt: now,
   }).finish();
-  return { topic: 'order-status', key: orderId, payload, properties: { 'event-id': eventId, 'event-type': 'OrderStatusChanged' } };
+  return {
+    topic: 'order-status',
+    key: orderId,
+    payload,
+    properties: { 'event-id': eventId, 'event-type': 'OrderStatusChanged' },
+  };
 }
 
 function orderEvent(orderId: string, now: Date, event: NonNullable<eventsV1.OrderEvent['event']>): OutboxMessage {

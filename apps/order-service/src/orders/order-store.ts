@@ -1,12 +1,4 @@
-import type {
-  CurrencyCode,
-  LineItem,
-  MinorUnits,
-  Order,
-  OrderDraft,
-  OrderId,
-  OrderStatus,
-} from '@addispay/domain';
+import type { CurrencyCode, LineItem, MinorUnits, Order, OrderDraft, OrderId, OrderStatus } from '@addispay/domain';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 
 /** The order service's tables, in SQL that MySQL 8.4 and MariaDB both run. */
@@ -36,11 +28,22 @@ interface ItemRow extends RowDataPacket {
 const ORDER_COLUMNS =
   'order_id, customer_id, idempotency_key, request_fingerprint, currency, total_minor, status, status_reason, created_at, updated_at';
 
-export async function insertOrder(connection: PoolConnection, orderId: OrderId, draft: OrderDraft, now: Date): Promise<void> {
-  await connection.execute(
-    `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 'PENDING', '', ?, ?)`,
-    [orderId, draft.customerId, draft.idempotencyKey, draft.fingerprint, draft.currency, draft.totalMinor.toString(), now, now],
-  );
+export async function insertOrder(
+  connection: PoolConnection,
+  orderId: OrderId,
+  draft: OrderDraft,
+  now: Date,
+): Promise<void> {
+  await connection.execute(`INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 'PENDING', '', ?, ?)`, [
+    orderId,
+    draft.customerId,
+    draft.idempotencyKey,
+    draft.fingerprint,
+    draft.currency,
+    draft.totalMinor.toString(),
+    now,
+    now,
+  ]);
   await connection.query('INSERT INTO order_items (order_id, line_number, sku, quantity, unit_price_minor) VALUES ?', [
     draft.items.map((item, index) => [orderId, index + 1, item.sku, item.quantity, item.unitPriceMinor.toString()]),
   ]);
@@ -51,7 +54,11 @@ export async function findOrder(db: Queryable, orderId: string): Promise<Order |
   return (await withItems(db, rows))[0];
 }
 
-export async function findOrderByIdempotencyKey(db: Queryable, customerId: string, key: string): Promise<Order | undefined> {
+export async function findOrderByIdempotencyKey(
+  db: Queryable,
+  customerId: string,
+  key: string,
+): Promise<Order | undefined> {
   const [rows] = await db.execute<OrderRow[]>(
     `SELECT ${ORDER_COLUMNS} FROM orders WHERE customer_id = ? AND idempotency_key = ?`,
     [customerId, key],
@@ -129,7 +136,8 @@ export async function listOrders(
   if (filter.status) where('status = ?', filter.status);
   if (filter.createdAfter) where('created_at >= ?', filter.createdAfter);
   if (filter.createdBefore) where('created_at < ?', filter.createdBefore);
-  if (after) where('(created_at < ? OR (created_at = ? AND order_id < ?))', after.createdAt, after.createdAt, after.orderId);
+  if (after)
+    where('(created_at < ? OR (created_at = ? AND order_id < ?))', after.createdAt, after.createdAt, after.orderId);
   const [rows] = await db.query<OrderRow[]>(
     `SELECT ${ORDER_COLUMNS} FROM orders ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
      ORDER BY created_at DESC, order_id DESC LIMIT ?`,

@@ -53,7 +53,12 @@ export function orderStatusListener(context: OrderContext): (message: IncomingMe
     try {
       const change = eventsV1.OrderStatusChanged.decode(message.payload);
       const status = statusFromProto(change.status);
-      if (status) context.feed.publish(change.orderId, { status, reason: change.statusReason, at: change.occurredAt ?? new Date() });
+      if (status)
+        context.feed.publish(change.orderId, {
+          status,
+          reason: change.statusReason,
+          at: change.occurredAt ?? new Date(),
+        });
     } catch {
       // A notice that does not decode wakes nobody; the waiting caller still answers at its deadline.
     }

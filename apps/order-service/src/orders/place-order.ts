@@ -69,7 +69,10 @@ async function storeUnlessKnown(
       await appendToOutbox(connection, [orderPlacedMessage(orderId, draft, now)]);
     });
     context.relay.kick();
-    context.logger.info({ orderId, customerId: draft.customerId, totalMinor: draft.totalMinor.toString(), currency: draft.currency }, 'order placed');
+    context.logger.info(
+      { orderId, customerId: draft.customerId, totalMinor: draft.totalMinor.toString(), currency: draft.currency },
+      'order placed',
+    );
     return undefined;
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;

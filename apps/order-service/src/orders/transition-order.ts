@@ -41,7 +41,10 @@ export async function transitionOrder(
     return { found: true, transition };
   });
   if (result.found && result.transition.kind === 'moved') {
-    context.logger.info({ orderId, status: result.transition.to, reason: result.transition.reason, event: event.type }, 'order status changed');
+    context.logger.info(
+      { orderId, status: result.transition.to, reason: result.transition.reason, event: event.type },
+      'order status changed',
+    );
     context.feed.publish(orderId, { status: result.transition.to, reason: result.transition.reason, at: now });
     context.relay.kick();
   }
@@ -49,11 +52,18 @@ export async function transitionOrder(
 }
 
 /** Cancels an order that is not final. A charge that lands later is refunded by the payment service. */
-export async function cancelOrder(context: OrderContext, orderId: string, reason: string): Promise<Result<Order, RequestError>> {
+export async function cancelOrder(
+  context: OrderContext,
+  orderId: string,
+  reason: string,
+): Promise<Result<Order, RequestError>> {
   const cancelReason = reason || 'cancelled_by_customer';
-  const result = await transitionOrder(context, orderId, { type: 'CancelRequested', reason: cancelReason }, (order, now) => [
-    orderCancelledMessage(order, cancelReason, now),
-  ]);
+  const result = await transitionOrder(
+    context,
+    orderId,
+    { type: 'CancelRequested', reason: cancelReason },
+    (order, now) => [orderCancelledMessage(order, cancelReason, now)],
+  );
   if (!result.found) return err({ kind: 'not_found', message: `order ${orderId} does not exist` });
   if (result.transition.kind === 'illegal') return err({ kind: 'precondition', message: result.transition.message });
   const order = await findOrder(context.pool, orderId);
