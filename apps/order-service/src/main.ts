@@ -3,7 +3,7 @@ import { createPool, OutboxRelay } from '@addispay/mysql';
 import { consume, createTransport, loadTopology, topicPublisher } from '@addispay/pulsar';
 import { createRpcServer } from '@addispay/rpc';
 import { loadConfig, runService } from '@addispay/runtime';
-import { createLogger, startOpsServer } from '@addispay/telemetry';
+import { createLogger, LogShipper, startOpsServer } from '@addispay/telemetry';
 import { orderServiceSettings } from './config.js';
 import { orderApi } from './grpc/order-api.js';
 import type { OrderContext } from './orders/order-context.js';
@@ -13,7 +13,13 @@ import { expireStuckOrders } from './orders/transition-order.js';
 
 await runService('order-service', async () => {
   const config = loadConfig(orderServiceSettings);
-  const logger = createLogger({ service: 'order-service', level: config.logLevel, file: config.logFile });
+  const shipper = new LogShipper({ service: 'order-service' });
+  const logger = createLogger({
+    service: 'order-service',
+    level: config.logLevel,
+    file: config.logFile,
+    destinations: [shipper],
+  });
   const topology = loadTopology({ topicSuffix: config.pulsarTopicSuffix });
   const pool = createPool(config.mysqlDsn);
   const transport = await createTransport({
@@ -23,6 +29,7 @@ await runService('order-service', async () => {
     logger,
   });
   logger.info({ transport: transport.kind }, 'connected to Pulsar');
+  shipper.start({ open: () => transport.createProducer(topology.topic('logs').fullName), logger });
 
   const publisher = topicPublisher(transport, topology);
   const relay = new OutboxRelay({ pool, publish: publisher.publish, logger });
@@ -65,6 +72,7 @@ await runService('order-service', async () => {
     await statusReader.close();
     await relay.stop();
     await publisher.close();
+    await shipper.close();
     await transport.close();
     await pool.end();
     ops.close();

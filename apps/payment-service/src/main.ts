@@ -1,7 +1,7 @@
 import { createPool, OutboxRelay } from '@addispay/mysql';
 import { consume, createTransport, loadTopology, topicPublisher } from '@addispay/pulsar';
 import { loadConfig, runService } from '@addispay/runtime';
-import { createLogger, startOpsServer } from '@addispay/telemetry';
+import { createLogger, LogShipper, startOpsServer } from '@addispay/telemetry';
 import { paymentServiceSettings } from './config.js';
 import { orderEventHandler } from './order-events.js';
 import type { PaymentContext } from './payments.js';
@@ -9,7 +9,13 @@ import { createSimulatedProcessor } from './simulated-processor.js';
 
 await runService('payment-service', async () => {
   const config = loadConfig(paymentServiceSettings);
-  const logger = createLogger({ service: 'payment-service', level: config.logLevel, file: config.logFile });
+  const shipper = new LogShipper({ service: 'payment-service' });
+  const logger = createLogger({
+    service: 'payment-service',
+    level: config.logLevel,
+    file: config.logFile,
+    destinations: [shipper],
+  });
   const topology = loadTopology({ topicSuffix: config.pulsarTopicSuffix });
   const pool = createPool(config.mysqlDsn);
   const transport = await createTransport({
@@ -19,6 +25,7 @@ await runService('payment-service', async () => {
     logger,
   });
   logger.info({ transport: transport.kind }, 'connected to Pulsar');
+  shipper.start({ open: () => transport.createProducer(topology.topic('logs').fullName), logger });
 
   const publisher = topicPublisher(transport, topology);
   const relay = new OutboxRelay({ pool, publish: publisher.publish, logger });
@@ -51,6 +58,7 @@ await runService('payment-service', async () => {
     await orders.stop();
     await relay.stop();
     await publisher.close();
+    await shipper.close();
     await transport.close();
     await pool.end();
     ops.close();
