@@ -3,6 +3,7 @@ import { Status } from 'nice-grpc';
 import { ClientError } from 'nice-grpc-common';
 import { BadRequest, RichClientError } from 'nice-grpc-error-details';
 import { commandContext, UsageError, type CommandContext } from './command.js';
+import { logs } from './commands/logs.js';
 import { cancel, get, list, place, watch } from './commands/orders.js';
 
 const USAGE = `Usage: addispay <command> [options] [--json]
@@ -15,10 +16,15 @@ Orders (ORDER_ADDR, default 127.0.0.1:50051):
   watch  ORDER_ID                                    follow an order until it is final
   cancel ORDER_ID [--reason TEXT]                    cancel an order that is not final yet
 
+Logs (LOGGER_ADDR, default 127.0.0.1:50052):
+  logs   [--order ID] [--trace ID] [--service NAME] [--level warn] [--since ISO] [--limit N]
+                                                     stored log lines of every service, oldest first
+                                                     (--json: one JSON object per line)
+
 Test tokens: tok_approve, tok_decline, tok_insufficient_funds, tok_timeout, tok_processor_error.
 `;
 
-const commands: Record<string, (context: CommandContext) => Promise<void>> = { place, get, list, watch, cancel };
+const commands: Record<string, (context: CommandContext) => Promise<void>> = { place, get, list, watch, cancel, logs };
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
