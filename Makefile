@@ -44,8 +44,19 @@ test-unit: node-deps
 test-integration: node-deps ## integration suites against real MariaDB and Pulsar (started if needed)
 	vitest run --project integration
 
-charts-test: ## helm lint/template, every manifest validated offline, kube-linter, skaffold schema
+charts-test: node-deps ## helm lint/template, every manifest validated offline, checkov, skaffold schema
+	scripts/tools.sh install
 	scripts/charts-test.sh
+
+kind-up: ## create the local kind cluster (needs Docker and kind)
+	scripts/kind-up.sh
+
+dev: ## skaffold dev on the kind cluster: build, deploy operators and the chart, follow logs
+	skaffold dev --kube-context kind-addispay
+
+deploy-eks: ## build, push and deploy to the current EKS context (set ADDISPAY_REGISTRY)
+	@test -n "$(ADDISPAY_REGISTRY)" || { echo "set ADDISPAY_REGISTRY=<account>.dkr.ecr.<region>.amazonaws.com/addispay" >&2; exit 1; }
+	skaffold run --profile eks --default-repo "$(ADDISPAY_REGISTRY)"
 
 run: deps build ## the whole platform on this machine, in the foreground; Ctrl-C stops it
 	scripts/stack.sh run
