@@ -157,3 +157,32 @@ describe('two order-service replicas', () => {
     expect(crossed.length).toBeGreaterThan(0);
   });
 });
+
+describe('the sweeper', () => {
+  let platform: TestPlatform;
+  beforeAll(async () => {
+    platform = await startPlatform({ order: { ORDER_PAYMENT_TIMEOUT_MS: '1500', ORDER_SWEEP_INTERVAL_MS: '200' } });
+  });
+  afterAll(() => platform?.close());
+
+  it('fails an order whose payment never came back, and the late charge is refunded', async () => {
+    await platform.paymentService.stop();
+    const { order } = await platform.client().placeOrder(placeRequest({ customerId: 'stuck' }), deadline(1_000));
+    expect(order?.status).toBe(OrderStatus.ORDER_STATUS_PENDING);
+    const failed = async () => (await platform.client().getOrder({ orderId: order!.orderId })).order;
+    await expect.poll(failed, { timeout: 20_000, interval: 200 }).toMatchObject({
+      status: OrderStatus.ORDER_STATUS_FAILED,
+      statusReason: 'payment_timeout',
+    });
+
+    await platform.restartPaymentService();
+    const reversed = () =>
+      count(
+        platform.paymentsDb,
+        "SELECT COUNT(*) FROM transactions WHERE order_id = ? AND status IN ('REFUNDED', 'VOIDED')",
+        [order!.orderId],
+      );
+    expect(await eventually(async () => (await reversed()) === 1)).toBe(true);
+    expect((await failed())?.status).toBe(OrderStatus.ORDER_STATUS_FAILED);
+  });
+});

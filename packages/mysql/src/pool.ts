@@ -11,7 +11,7 @@ export interface CreatePoolOptions {
 
 /** A mysql2/promise pool for a `mysql://` DSN, with the type mapping described in `connectionOptions`. */
 export function createPool(dsn: string, options: CreatePoolOptions = {}): Pool {
-  return mysql.createPool({
+  const pool = mysql.createPool({
     ...connectionOptions(dsn),
     connectionLimit: options.connectionLimit ?? 10,
     connectTimeout: options.connectTimeoutMs ?? 10_000,
@@ -20,4 +20,10 @@ export function createPool(dsn: string, options: CreatePoolOptions = {}): Pool {
     enableKeepAlive: true,
     keepAliveInitialDelay: 10_000,
   });
+  // READ COMMITTED takes no gap locks: the outbox relay's `FOR UPDATE SKIP LOCKED` scan then never blocks the
+  // inserts of concurrent orders at the end of the table, and row locks are all the services rely on.
+  pool.on('connection', (connection) => {
+    connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+  });
+  return pool;
 }
