@@ -186,3 +186,25 @@ describe('the sweeper', () => {
     expect((await failed())?.status).toBe(OrderStatus.ORDER_STATUS_FAILED);
   });
 });
+
+describe('transient processor outages', () => {
+  let platform: TestPlatform;
+  beforeAll(async () => {
+    platform = await startPlatform({ payment: { PAYMENT_FAILURE_RATE: '0.3' } });
+  });
+  afterAll(() => platform?.close());
+
+  it('retries a charge through negative acknowledgements until it goes through, charging once', async () => {
+    const client = platform.client();
+    const requests = Array.from({ length: 30 }, (_, index) =>
+      placeRequest({ idempotencyKey: `flaky-${index}`, customerId: 'flaky' }),
+    );
+    await Promise.all(requests.map((request) => client.placeOrder(request, deadline(2_000))));
+    const paid = () =>
+      count(platform.ordersDb, "SELECT COUNT(*) FROM orders WHERE customer_id = 'flaky' AND status = 'PAID'");
+    expect(await eventually(async () => (await paid()) === 30, 60_000)).toBe(true);
+    expect(await count(platform.paymentsDb, "SELECT COUNT(*) FROM transactions WHERE customer_id = 'flaky'")).toBe(30);
+    // The outages really happened: the payment service retried.
+    expect(platform.paymentService.output()).toContain('payment processor temporarily unavailable');
+  });
+});

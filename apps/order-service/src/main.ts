@@ -8,7 +8,8 @@ import { orderServiceSettings } from './config.js';
 import { orderApi } from './grpc/order-api.js';
 import type { OrderContext } from './orders/order-context.js';
 import { OrderStatusFeed } from './orders/order-status-feed.js';
-import { orderStatusListener, paymentResultHandler } from './orders/payment-results.js';
+import { orderStatusListener } from './orders/order-status-topic.js';
+import { paymentResultHandler } from './orders/payment-results.js';
 import { expireStuckOrders } from './orders/transition-order.js';
 
 await runService('order-service', async () => {

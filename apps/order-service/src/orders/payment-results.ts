@@ -3,7 +3,6 @@ import type { OrderEvent } from '@addispay/domain';
 import type { Disposition, IncomingMessage } from '@addispay/pulsar';
 import type { OrderContext } from './order-context.js';
 import { transitionOrder } from './transition-order.js';
-import { statusFromProto } from '../grpc/order-mapping.js';
 
 /** Applies a PaymentResult to its order. Redeliveries change nothing; contradictions are dead-lettered. */
 export function paymentResultHandler(context: OrderContext): (message: IncomingMessage) => Promise<Disposition> {
@@ -45,22 +44,4 @@ function toOrderEvent(result: eventsV1.PaymentResult): OrderEvent | undefined {
     default:
       return undefined;
   }
-}
-
-/** Every replica reads the order-status topic: a change made by any replica wakes the callers waiting here. */
-export function orderStatusListener(context: OrderContext): (message: IncomingMessage) => void {
-  return (message) => {
-    try {
-      const change = eventsV1.OrderStatusChanged.decode(message.payload);
-      const status = statusFromProto(change.status);
-      if (status)
-        context.feed.publish(change.orderId, {
-          status,
-          reason: change.statusReason,
-          at: change.occurredAt ?? new Date(),
-        });
-    } catch {
-      // A notice that does not decode wakes nobody; the waiting caller still answers at its deadline.
-    }
-  };
 }
