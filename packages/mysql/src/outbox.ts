@@ -1,6 +1,7 @@
 import { backoffDelay, sleep } from '@addispay/runtime';
-import type { Logger } from '@addispay/telemetry';
+import { currentTraceContext, type Logger } from '@addispay/telemetry';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import { databaseLabel, observeOutbox, recordOutboxPublished } from './metrics.js';
 import { withTransaction } from './transaction.js';
 
 /**
@@ -24,7 +25,8 @@ export async function appendToOutbox(connection: PoolConnection, messages: reado
       message.topic,
       message.key,
       Buffer.from(message.payload),
-      JSON.stringify(message.properties),
+      // The writer's trace context goes with the event, so its publication and handling join the same trace.
+      JSON.stringify({ ...currentTraceContext(), ...message.properties }),
       now,
     ]),
   ]);
@@ -63,6 +65,7 @@ export class OutboxRelay {
   private kicked = false;
   private running: Promise<void> | undefined;
   private readonly stopping = new AbortController();
+  private unobserve: (() => void) | undefined;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 200;
@@ -70,6 +73,7 @@ export class OutboxRelay {
   }
 
   start(): void {
+    this.unobserve ??= observeOutbox({ database: databaseLabel(this.options.pool), backlog: () => this.backlog() });
     this.running ??= this.loop();
   }
 
@@ -83,6 +87,7 @@ export class OutboxRelay {
   async stop(flushTimeoutMs = 5_000): Promise<void> {
     const deadline = Date.now() + flushTimeoutMs;
     this.stopping.abort();
+    this.unobserve?.();
     this.wakeUp?.();
     await this.running;
     while (Date.now() < deadline && (await this.relayBatch().catch(() => 0)) > 0);
@@ -108,6 +113,7 @@ export class OutboxRelay {
         ),
       );
       await connection.query('DELETE FROM outbox WHERE id IN (?)', [rows.map((row) => row.id)]);
+      recordOutboxPublished(rows.map((row) => row.topic));
       this.options.onPublished?.(rows.length);
       return rows.length;
     });

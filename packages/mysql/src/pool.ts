@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise';
 import type { Pool } from 'mysql2/promise';
 import { connectionOptions } from './dsn.js';
+import { observePool } from './metrics.js';
 
 export interface CreatePoolOptions {
   /** Connections kept at most; a service on a small node rarely needs more than the default 10. */
@@ -25,5 +26,6 @@ export function createPool(dsn: string, options: CreatePoolOptions = {}): Pool {
   pool.on('connection', (connection) => {
     connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
   });
+  observePool(pool);
   return pool;
 }

@@ -1,5 +1,6 @@
 import { retry } from '@addispay/runtime';
 import type { Pool, PoolConnection } from 'mysql2/promise';
+import { recordAcquire, recordTransaction } from './metrics.js';
 
 export interface TransactionOptions {
   /** Attempts in all, the first included, when InnoDB reports a deadlock or a lock wait timeout (default 3). */
@@ -45,14 +46,19 @@ export async function withTransaction<T>(
 }
 
 async function runOnce<T>(pool: Pool, fn: (connection: PoolConnection) => Promise<T>): Promise<T> {
+  const asked = performance.now();
   const connection = await pool.getConnection();
+  const began = performance.now();
+  recordAcquire(pool, (began - asked) / 1000);
   let broken = false;
   try {
     await connection.beginTransaction();
     const result = await fn(connection);
     await connection.commit();
+    recordTransaction(pool, 'commit', (performance.now() - began) / 1000);
     return result;
   } catch (error) {
+    recordTransaction(pool, 'rollback', (performance.now() - began) / 1000);
     await connection.rollback().catch(() => {
       // The connection may already be broken; the original error is the one worth reporting.
       broken = true;

@@ -1,4 +1,6 @@
+import { recordConsumed } from './metrics.js';
 import type { SubscriptionDefinition } from './topology.js';
+import { tracedProcess } from './tracing.js';
 import type { Consumer, IncomingMessage, Producer, PulsarTransport } from './transport.js';
 
 /** What a handler decided about one message. */
@@ -140,24 +142,36 @@ class KeyedLoop {
   }
 
   private async handle(message: IncomingMessage): Promise<void> {
+    const startedAt = Date.now();
     const started = performance.now();
+    const { subscription, deadLetter } = this.subscription;
+    const outcome = await tracedProcess(message, subscription, async (span) => {
+      const result = await this.handleTraced(message);
+      span.setAttribute('addispay.outcome', result);
+      return result;
+    });
+    const durationSeconds = (performance.now() - started) / 1000;
+    const { maxRedeliverCount } = deadLetter;
+    recordConsumed({ message, subscription, outcome, durationSeconds, maxRedeliverCount, startedAt });
+    this.options.metrics?.handled(outcome, durationSeconds);
+  }
+
+  private async handleTraced(message: IncomingMessage): Promise<Outcome> {
     const context = {
       topic: message.topic,
       subscription: this.subscription.subscription,
       key: message.key,
       redeliveryCount: message.redeliveryCount,
     };
-    let outcome: Outcome;
     try {
       const disposition = await this.handler(message);
-      outcome = disposition.kind;
       await this.settle(message, disposition, context);
+      return disposition.kind;
     } catch (error) {
-      outcome = 'error';
       this.options.logger.error({ ...context, err: error }, 'message handler failed; the message will be redelivered');
       this.consumer?.negativeAcknowledge(message);
+      return 'error';
     }
-    this.options.metrics?.handled(outcome, (performance.now() - started) / 1000);
   }
 
   private async settle(message: IncomingMessage, disposition: Disposition, context: object): Promise<void> {

@@ -1,4 +1,6 @@
+import { recordPublish } from './metrics.js';
 import type { Topology } from './topology.js';
+import { tracedSend } from './tracing.js';
 import type { OutgoingMessage, Producer, PulsarTransport } from './transport.js';
 
 export interface TopicMessage extends OutgoingMessage {
@@ -28,7 +30,16 @@ export function topicPublisher(transport: PulsarTransport, topology: Topology): 
   return {
     publish: async (message) => {
       const producer = await producerFor(message.topic);
-      await producer.send({ key: message.key, payload: message.payload, properties: message.properties ?? {} });
+      const started = performance.now();
+      try {
+        await tracedSend(producer.topic, message.key, message.properties ?? {}, (properties) =>
+          producer.send({ key: message.key, payload: message.payload, properties }),
+        );
+      } catch (error) {
+        recordPublish(message.topic, 'error', 0);
+        throw error;
+      }
+      recordPublish(message.topic, 'ok', (performance.now() - started) / 1000);
     },
     close: async () => {
       const open = [...producers.values()];
