@@ -3,6 +3,7 @@ import { appendToOutbox, isDuplicateKey, withTransaction } from '@addispay/mysql
 import type { Logger } from '@addispay/telemetry';
 import type { Pool } from 'mysql2/promise';
 import { paymentResultMessage } from './payment-events.js';
+import { recordPayment } from './payment-metrics.js';
 import type { PaymentProcessor } from './simulated-processor.js';
 import {
   findTransaction,
@@ -91,6 +92,7 @@ async function recordNew(context: PaymentContext, transaction: PaymentTransactio
     throw error;
   }
   context.relay.kick();
+  recordPayment(transaction.status, transaction.reason);
   context.logger.info(
     {
       orderId: transaction.orderId,
@@ -115,6 +117,7 @@ async function markRefunded(context: PaymentContext, orderId: string, reason: st
   });
   if (result === 'recorded') {
     context.relay.kick();
+    recordPayment('REFUNDED', reason);
     context.logger.info({ orderId, status: 'REFUNDED', reason }, 'payment refunded');
   }
   return result;

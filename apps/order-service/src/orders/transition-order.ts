@@ -11,6 +11,7 @@ import {
 } from '@addispay/domain';
 import { appendToOutbox, withTransaction, type OutboxMessage } from '@addispay/mysql';
 import type { OrderContext } from './order-context.js';
+import { recordExpired, recordFinalized } from './order-metrics.js';
 import { orderCancelledMessage, orderStatusChangedMessage } from './order-events.js';
 import { findOrder, findStuckOrderIds, lockOrder, updateOrderStatus, type LockedOrder } from './order-store.js';
 
@@ -45,6 +46,7 @@ export async function transitionOrder(
       { orderId, status: result.transition.to, reason: result.transition.reason, event: event.type },
       'order status changed',
     );
+    recordFinalized(result.transition.to);
     context.feed.publish(orderId, { status: result.transition.to, reason: result.transition.reason, at: now });
     context.relay.kick();
   }
@@ -84,5 +86,6 @@ export async function expireStuckOrders(context: OrderContext, timeoutMs: number
     ]);
     if (result.found && result.transition.kind === 'moved') expired++;
   }
+  recordExpired(expired);
   return expired;
 }
