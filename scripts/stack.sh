@@ -64,7 +64,7 @@ start_service() {
   (
     service_env "$service"
     cd "$ADDISPAY_ROOT"
-    exec node --enable-source-maps "$main" >>"${LOGS}/${service}.out" 2>&1
+    exec node --enable-source-maps --import @addispay/telemetry/instrumentation "$main" >>"${LOGS}/${service}.out" 2>&1
   ) &
   echo $! >"$pidfile"
   if ! wait_for 60 "$service" service_ready "$service"; then

@@ -41,7 +41,15 @@ export async function startService(name: ServiceName, env: Readonly<Record<strin
   const [metricsPort, grpcPort] = [await freePort(), await freePort()];
   const child = spawn(
     process.execPath,
-    ['--conditions=development', '--import', 'tsx', join(root, 'apps', name, 'src', 'main.ts')],
+    [
+      '--conditions=development',
+      '--import',
+      'tsx',
+      // Tracing starts before the service, as in production (see packages/telemetry/src/instrumentation.ts).
+      '--import',
+      '@addispay/telemetry/instrumentation',
+      join(root, 'apps', name, 'src', 'main.ts'),
+    ],
     {
       cwd: root,
       env: {
