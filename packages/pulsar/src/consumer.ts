@@ -1,4 +1,4 @@
-import { recordConsumed } from './metrics.js';
+import { initConsumerSeries, recordConsumed } from './metrics.js';
 import type { SubscriptionDefinition } from './topology.js';
 import { tracedProcess } from './tracing.js';
 import type { Consumer, IncomingMessage, Producer, PulsarTransport } from './transport.js';
@@ -60,6 +60,7 @@ export async function consume(
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
     throw new Error(`consumer concurrency must be a positive integer, got ${options.concurrency}`);
   }
+  initConsumerSeries(subscription.topic, subscription.subscription);
   const ownsDeadLetterProducer = options.deadLetterProducer === undefined;
   const deadLetter = options.deadLetterProducer ?? (await transport.createProducer(subscription.deadLetter.topic));
   const loop = new KeyedLoop(subscription, handler, options, deadLetter);

@@ -54,6 +54,14 @@ const deadLetters = new Counter({
   registers: [metricsRegistry],
 });
 
+/** Zero series for a subscription, so that rates and alerts see 0 rather than nothing before the first event. */
+export function initConsumerSeries(topic: string, subscription: string): void {
+  const labels = { topic: topicLabel(topic), subscription };
+  for (const outcome of ['ack', 'retry', 'poison', 'error']) consumed.labels({ ...labels, outcome });
+  for (const cause of ['poison', 'retries_exhausted']) deadLetters.labels({ ...labels, cause });
+  redeliveries.labels(labels);
+}
+
 /** persistent://tenant/namespace/orders → orders */
 export function topicLabel(topic: string): string {
   return topic.slice(topic.lastIndexOf('/') + 1);
