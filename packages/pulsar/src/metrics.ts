@@ -57,9 +57,9 @@ const deadLetters = new Counter({
 /** Zero series for a subscription, so that rates and alerts see 0 rather than nothing before the first event. */
 export function initConsumerSeries(topic: string, subscription: string): void {
   const labels = { topic: topicLabel(topic), subscription };
-  for (const outcome of ['ack', 'retry', 'poison', 'error']) consumed.labels({ ...labels, outcome });
-  for (const cause of ['poison', 'retries_exhausted']) deadLetters.labels({ ...labels, cause });
-  redeliveries.labels(labels);
+  for (const outcome of ['ack', 'retry', 'poison', 'error']) consumed.inc({ ...labels, outcome }, 0);
+  for (const cause of ['poison', 'retries_exhausted']) deadLetters.inc({ ...labels, cause }, 0);
+  redeliveries.inc(labels, 0);
 }
 
 /** persistent://tenant/namespace/orders → orders */
