@@ -21,6 +21,9 @@ Logs (LOGGER_ADDR, default 127.0.0.1:50052):
                                                      stored log lines of every service, oldest first
                                                      (--json: one JSON object per line)
 
+TLS (both services): --tls-ca FILE (the CA of the servers' certificates), and for mutual TLS --tls-cert FILE
+  --tls-key FILE; or ADDISPAY_TLS_CA_FILE, ADDISPAY_TLS_CERT_FILE, ADDISPAY_TLS_KEY_FILE.
+
 Test tokens: tok_approve, tok_decline, tok_insufficient_funds, tok_timeout, tok_processor_error.
 `;
 

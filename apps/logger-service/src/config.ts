@@ -1,7 +1,8 @@
-import { env, serviceSettings } from '@addispay/runtime';
+import { env, grpcServerSettings, serviceSettings } from '@addispay/runtime';
 
 export const loggerServiceSettings = {
   ...serviceSettings,
+  ...grpcServerSettings,
   metricsPort: env.port('METRICS_PORT', 9466),
   grpcPort: env.port('GRPC_PORT', 50052),
   retentionDays: env.integer('LOG_RETENTION_DAYS', { min: 1, max: 3_650, default: 7 }),

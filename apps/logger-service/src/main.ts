@@ -1,7 +1,7 @@
 import { descriptorSet, loggerV1 } from '@addispay/api';
 import { createPool } from '@addispay/mysql';
 import { createTransport, loadTopology } from '@addispay/pulsar';
-import { createRpcServer } from '@addispay/rpc';
+import { createRpcServer, tlsMode } from '@addispay/rpc';
 import { loadConfig, runService } from '@addispay/runtime';
 import { createLogger, localOnly, LogShipper, startOpsServer } from '@addispay/telemetry';
 import { loggerServiceSettings } from './config.js';
@@ -46,14 +46,24 @@ await runService('logger-service', async () => {
     batchSize: config.retentionBatchSize,
   });
 
-  const rpc = createRpcServer({ logger, descriptorSet, serviceNames: ['addispay.logger.v1.LoggerService'] });
-  rpc.server.add(loggerV1.LoggerServiceDefinition, loggerApi(pool));
-  await rpc.listen(config.grpcPort);
+  const rpc = createRpcServer({
+    logger,
+    descriptorSet,
+    serviceNames: ['addispay.logger.v1.LoggerService'],
+    callTimeLimits: { maxUnaryMs: config.rpcMaxUnaryMs, maxStreamMs: config.rpcMaxStreamMs },
+  });
+  rpc.add(loggerV1.LoggerServiceDefinition, loggerApi(pool));
+  await rpc.listen(config.grpcPort, config.grpcTls);
   rpc.health.setStatus('healthy');
   let ready = true;
   const ops = await startOpsServer({ port: config.metricsPort, isReady: () => ready });
   logger.info(
-    { grpcPort: config.grpcPort, metricsPort: config.metricsPort, retentionDays: config.retentionDays },
+    {
+      grpcPort: config.grpcPort,
+      tls: tlsMode(config.grpcTls),
+      metricsPort: config.metricsPort,
+      retentionDays: config.retentionDays,
+    },
     'logger-service ready',
   );
 

@@ -1,7 +1,7 @@
 import { descriptorSet, orderV1 } from '@addispay/api';
 import { createPool, OutboxRelay } from '@addispay/mysql';
 import { consume, createTransport, loadTopology, topicPublisher } from '@addispay/pulsar';
-import { createRpcServer } from '@addispay/rpc';
+import { createRpcServer, tlsMode } from '@addispay/rpc';
 import { loadConfig, runService } from '@addispay/runtime';
 import { createLogger, LogShipper, startOpsServer } from '@addispay/telemetry';
 import { orderServiceSettings } from './config.js';
@@ -53,16 +53,31 @@ await runService('order-service', async () => {
       .catch((error: unknown) => logger.error({ err: error }, 'sweeping stuck orders failed'));
   }, config.sweepIntervalMs);
 
-  const rpc = createRpcServer({ logger, descriptorSet, serviceNames: ['addispay.order.v1.OrderService'] });
-  rpc.server.add(
+  const rpc = createRpcServer({
+    logger,
+    descriptorSet,
+    serviceNames: ['addispay.order.v1.OrderService'],
+    callTimeLimits: { maxUnaryMs: config.rpcMaxUnaryMs, maxStreamMs: config.rpcMaxStreamMs },
+    rateLimits: [
+      {
+        method: '/addispay.order.v1.OrderService/PlaceOrder',
+        perSecond: config.placeOrderRateLimit,
+        burst: config.placeOrderRateBurst || Math.max(1, Math.ceil(config.placeOrderRateLimit * 2)),
+      },
+    ],
+  });
+  rpc.add(
     orderV1.OrderServiceDefinition,
     orderApi(context, { maxWaitMs: config.placeOrderMaxWaitMs, answerMarginMs: config.answerMarginMs }),
   );
-  await rpc.listen(config.grpcPort);
+  await rpc.listen(config.grpcPort, config.grpcTls);
   rpc.health.setStatus('healthy');
   let ready = true;
   const ops = await startOpsServer({ port: config.metricsPort, isReady: () => ready });
-  logger.info({ grpcPort: config.grpcPort, metricsPort: config.metricsPort }, 'order-service ready');
+  logger.info(
+    { grpcPort: config.grpcPort, tls: tlsMode(config.grpcTls), metricsPort: config.metricsPort },
+    'order-service ready',
+  );
 
   return async () => {
     ready = false;

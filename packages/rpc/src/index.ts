@@ -3,3 +3,4 @@ export * from './server.js';
 export { Status, ServerError } from 'nice-grpc';
 export { callDeadline } from './deadline.js';
 export * from './client.js';
+export type { CallTimeLimits, RateLimit } from './limits.js';

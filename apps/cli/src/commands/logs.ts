@@ -20,7 +20,7 @@ export async function logs(context: CommandContext): Promise<void> {
     since: values.since === undefined ? undefined : parseTime(values.since),
     limit: parseLimit(values.limit),
   };
-  const { client, channel } = loggerClient(context.loggerAddress);
+  const { client, channel } = loggerClient(context.loggerAddress, context.tls);
   try {
     const { entries } = await client.queryLogs(request);
     // On stderr, so --json output stays empty when nothing matched.

@@ -14,7 +14,7 @@ export async function place(context: CommandContext): Promise<void> {
     timeout: { type: 'string', default: '5000' },
   });
   const items = (values.item ?? []).map(parseItem);
-  const { client, channel } = orderClient(context.orderAddress);
+  const { client, channel } = orderClient(context.orderAddress, context.tls);
   try {
     const { order } = await client.placeOrder(
       {
@@ -34,7 +34,7 @@ export async function place(context: CommandContext): Promise<void> {
 
 export async function get(context: CommandContext): Promise<void> {
   const { positionals } = context.parse({});
-  const { client, channel } = orderClient(context.orderAddress);
+  const { client, channel } = orderClient(context.orderAddress, context.tls);
   try {
     const { order } = await client.getOrder({ orderId: positionals[0] ?? '' });
     if (order) context.print(order, describeOrder, orderJson);
@@ -52,7 +52,7 @@ export async function list(context: CommandContext): Promise<void> {
     limit: { type: 'string', default: '20' },
     'page-token': { type: 'string' },
   });
-  const { client, channel } = orderClient(context.orderAddress);
+  const { client, channel } = orderClient(context.orderAddress, context.tls);
   try {
     const response = await client.listOrders({
       customerId: values.customer ?? '',
@@ -79,7 +79,7 @@ export async function list(context: CommandContext): Promise<void> {
 
 export async function watch(context: CommandContext): Promise<void> {
   const { positionals } = context.parse({});
-  const { client, channel } = orderClient(context.orderAddress);
+  const { client, channel } = orderClient(context.orderAddress, context.tls);
   try {
     for await (const { order } of client.watchOrder({ orderId: positionals[0] ?? '' })) {
       if (order)
@@ -97,7 +97,7 @@ export async function watch(context: CommandContext): Promise<void> {
 
 export async function cancel(context: CommandContext): Promise<void> {
   const { values, positionals } = context.parse({ reason: { type: 'string', default: '' } });
-  const { client, channel } = orderClient(context.orderAddress);
+  const { client, channel } = orderClient(context.orderAddress, context.tls);
   try {
     const { order } = await client.cancelOrder({ orderId: positionals[0] ?? '', reason: values.reason });
     if (order) context.print(order, describeOrder, orderJson);
