@@ -4,3 +4,4 @@ export { Status, ServerError } from 'nice-grpc';
 export { callDeadline } from './deadline.js';
 export * from './client.js';
 export type { CallTimeLimits, RateLimit } from './limits.js';
+export { checkTimeFilter } from './request-checks.js';

@@ -1,6 +1,6 @@
 import { eventsV1, type loggerV1 } from '@addispay/api';
 import { invalid } from '@addispay/domain';
-import { toServerError } from '@addispay/rpc';
+import { checkTimeFilter, toServerError } from '@addispay/rpc';
 import type { Pool } from 'mysql2/promise';
 import { queryLogEntries, type LogQuery } from '../log-store.js';
 
@@ -18,11 +18,16 @@ export function loggerApi(pool: Pool): loggerV1.LoggerServiceImplementation {
 
 function logQuery(request: loggerV1.QueryLogsRequest): LogQuery {
   if (request.limit < 0) throw toServerError(invalid('limit', 'must not be negative'));
+  // trace_id is an ASCII column: anything else could never match, and MySQL refuses to compare it.
+  if (!/^[\x21-\x7e]{0,32}$/.test(request.traceId))
+    throw toServerError(invalid('trace_id', 'must be at most 32 printable ASCII characters'));
+  if (request.orderId.length > 64) throw toServerError(invalid('order_id', 'must be at most 64 characters'));
+  if (request.service.length > 64) throw toServerError(invalid('service', 'must be at most 64 characters'));
   if (!(request.minLevel in eventsV1.LogLevel) || request.minLevel < 0) {
     throw toServerError(invalid('min_level', 'must be a LogLevel'));
   }
-  if (request.since && Number.isNaN(request.since.getTime()))
-    throw toServerError(invalid('since', 'must be a valid time'));
+  const badSince = checkTimeFilter('since', request.since);
+  if (badSince) throw toServerError(badSince);
   return {
     orderId: request.orderId,
     traceId: request.traceId,

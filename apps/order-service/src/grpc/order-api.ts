@@ -1,6 +1,6 @@
 import type { orderV1 } from '@addispay/api';
 import { invalid, isFinal, type RequestError } from '@addispay/domain';
-import { callDeadline, toServerError } from '@addispay/rpc';
+import { callDeadline, checkTimeFilter, toServerError } from '@addispay/rpc';
 import type { CallContext } from 'nice-grpc';
 import type { OrderContext } from '../orders/order-context.js';
 import { findOrder, listOrders } from '../orders/order-store.js';
@@ -65,7 +65,12 @@ export function orderApi(context: OrderContext, options: OrderApiOptions): order
       if (request.pageSize < 0 || request.pageSize > MAX_PAGE_SIZE)
         fail(invalid('page_size', `must be from 0 to ${MAX_PAGE_SIZE}`));
       const cursor = request.pageToken ? decodeCursor(request.pageToken) : undefined;
-      if (request.pageToken && !cursor) fail(invalid('page_token', 'is not a token returned by ListOrders'));
+      if (request.pageToken && (!cursor || checkTimeFilter('page_token', cursor.createdAt)))
+        fail(invalid('page_token', 'is not a token returned by ListOrders'));
+      const badTime =
+        checkTimeFilter('created_after', request.createdAfter) ??
+        checkTimeFilter('created_before', request.createdBefore);
+      if (badTime) fail(badTime);
       const pageSize = request.pageSize || DEFAULT_PAGE_SIZE;
       const orders = await listOrders(
         context.pool,
