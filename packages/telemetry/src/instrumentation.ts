@@ -33,7 +33,7 @@ const discardSpans: tracing.SpanProcessor = {
 
 const sdk = new NodeSDK({
   instrumentations: [
-    new GrpcInstrumentation({ ignoreGrpcMethods: ['Watch', 'ServerReflectionInfo'] }),
+    new GrpcInstrumentation({ ignoreGrpcMethods: ['Check', 'Watch', 'ServerReflectionInfo'] }),
     new MySQL2Instrumentation(),
   ],
   ...(exportConfigured ? {} : { spanProcessors: [discardSpans] }),
