@@ -1,0 +1,96 @@
+import { orderV1 } from '@addispay/api';
+import { Status } from 'nice-grpc';
+import { RetryInfo, RichClientError } from 'nice-grpc-error-details';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { count, placeRequest, startPlatform, type TestPlatform } from '../e2e/platform.js';
+
+let platform: TestPlatform;
+
+async function failure(call: Promise<unknown>): Promise<{ code: Status; error: unknown }> {
+  try {
+    await call;
+    return { code: Status.OK, error: undefined };
+  } catch (error) {
+    return { code: (error as { code: Status }).code, error };
+  }
+}
+
+beforeAll(async () => {
+  platform = await startPlatform({
+    order: {
+      PLACE_ORDER_RATE_LIMIT: '2',
+      PLACE_ORDER_RATE_BURST: '3',
+      RPC_MAX_UNARY_MS: '1000',
+      RPC_MAX_STREAM_MS: '1500',
+      PLACE_ORDER_MAX_WAIT_MS: '5000',
+    },
+  });
+});
+
+afterAll(async () => {
+  platform?.paymentService.resume();
+  await platform?.close();
+});
+
+describe('server-side limits on every call', () => {
+  it('ends a unary call at RPC_MAX_UNARY_MS although the caller set no deadline', async () => {
+    platform.paymentService.pause(); // the order stays PENDING, so PlaceOrder would wait 5 s
+    try {
+      const started = Date.now();
+      const { code } = await failure(platform.client().placeOrder(placeRequest()));
+      expect(code).toBe(Status.DEADLINE_EXCEEDED);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      platform.paymentService.resume();
+    }
+  });
+
+  it('ends a WatchOrder stream at RPC_MAX_STREAM_MS with DEADLINE_EXCEEDED', async () => {
+    platform.paymentService.pause();
+    try {
+      const { order } = await platform.client().placeOrder(placeRequest(), { deadline: 500 });
+      const updates: orderV1.OrderStatus[] = [];
+      const started = Date.now();
+      const { code, error } = await failure(
+        (async () => {
+          for await (const update of platform.client().watchOrder({ orderId: order!.orderId }))
+            updates.push(update.order!.status);
+        })(),
+      );
+      expect(code, String(error)).toBe(Status.DEADLINE_EXCEEDED);
+      expect(updates).toEqual([orderV1.OrderStatus.ORDER_STATUS_PENDING]);
+      expect(Date.now() - started).toBeLessThan(4_000);
+    } finally {
+      platform.paymentService.resume();
+    }
+  });
+
+  it('limits PlaceOrder per client with RESOURCE_EXHAUSTED and a retry hint, other RPCs untouched', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1_600)); // the bucket refills to its burst of 3
+    const client = platform.client();
+    const invalid = () => client.placeOrder(placeRequest({ currency: 'NOPE' }));
+    const codes = [];
+    for (let call = 0; call < 5; call++) codes.push((await failure(invalid())).code);
+    expect(codes).toEqual([
+      Status.INVALID_ARGUMENT,
+      Status.INVALID_ARGUMENT,
+      Status.INVALID_ARGUMENT,
+      Status.RESOURCE_EXHAUSTED,
+      Status.RESOURCE_EXHAUSTED,
+    ]);
+    const { error } = await failure(invalid());
+    expect(error).toBeInstanceOf(RichClientError);
+    const retry = (error as RichClientError).extra.find((detail) => detail.$type === RetryInfo.$type) as
+      RetryInfo | undefined;
+    const retryMs = (retry?.retryDelay?.seconds ?? 0) * 1000 + (retry?.retryDelay?.nanos ?? 0) / 1e6;
+    expect(retryMs).toBeGreaterThan(0);
+    expect(retryMs).toBeLessThanOrEqual(500);
+
+    expect((await failure(client.getOrder({ orderId: crypto.randomUUID() }))).code).toBe(Status.NOT_FOUND);
+    await new Promise((resolve) => setTimeout(resolve, retryMs + 50));
+    expect((await failure(invalid())).code).toBe(Status.INVALID_ARGUMENT);
+    // Refused calls wrote nothing: only the two orders of the tests above exist.
+    expect(await count(platform.ordersDb, 'SELECT COUNT(*) FROM orders')).toBe(2);
+  });
+});
