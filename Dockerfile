@@ -53,14 +53,14 @@ ENV TMPDIR=/tmp
 FROM runtime AS order-service
 COPY --from=build /runtime/apps/order-service ./apps/order-service
 EXPOSE 50051 9464
-CMD ["node", "apps/order-service/dist/main.js"]
+CMD ["node", "--import", "@addispay/telemetry/instrumentation", "apps/order-service/dist/main.js"]
 
 FROM runtime AS payment-service
 COPY --from=build /runtime/apps/payment-service ./apps/payment-service
 EXPOSE 9464
-CMD ["node", "apps/payment-service/dist/main.js"]
+CMD ["node", "--import", "@addispay/telemetry/instrumentation", "apps/payment-service/dist/main.js"]
 
 FROM runtime AS logger-service
 COPY --from=build /runtime/apps/logger-service ./apps/logger-service
 EXPOSE 50051 9464
-CMD ["node", "apps/logger-service/dist/main.js"]
+CMD ["node", "--import", "@addispay/telemetry/instrumentation", "apps/logger-service/dist/main.js"]
