@@ -23,6 +23,8 @@ export interface TestPlatform {
   readonly topicSuffix: string;
   readonly orderEnv: Record<string, string>;
   readonly paymentEnv: Record<string, string>;
+  /** Started only with `withLogger`. */
+  readonly loggerService: RunningService | undefined;
   client(replica?: number): Client<orderV1.OrderServiceDefinition, DeadlineOptions>;
   restartPaymentService(): Promise<void>;
   close(): Promise<void>;
@@ -32,19 +34,25 @@ export interface PlatformOptions {
   readonly orderReplicas?: number;
   readonly payment?: Record<string, string>;
   readonly order?: Record<string, string>;
+  /** Also start the logger service, on its own database, storing what the others ship. */
+  readonly withLogger?: boolean;
 }
 
 export async function startPlatform(options: PlatformOptions = {}): Promise<TestPlatform> {
   const root = repositoryRoot();
-  const [orders, payments] = await Promise.all([
+  const [orders, payments, logs] = await Promise.all([
     createTestDatabase({ label: 'orders', migrationsDir: join(root, 'apps/order-service/migrations') }),
     createTestDatabase({ label: 'payments', migrationsDir: join(root, 'apps/payment-service/migrations') }),
+    options.withLogger
+      ? createTestDatabase({ label: 'logs', migrationsDir: join(root, 'apps/logger-service/migrations') })
+      : undefined,
   ]);
   const { suffix } = await createTestTopics();
   const common = { PULSAR_URL: PULSAR_WS_URL, PULSAR_TRANSPORT: 'websocket', PULSAR_TOPIC_SUFFIX: suffix };
   const orderEnv = { ...common, MYSQL_DSN: orders.dsn, ...options.order };
   const paymentEnv = { ...common, MYSQL_DSN: payments.dsn, PAYMENT_LATENCY_MS: '5', ...options.payment };
 
+  const loggerService = logs ? await startService('logger-service', { ...common, MYSQL_DSN: logs.dsn }) : undefined;
   const paymentService = await startService('payment-service', paymentEnv);
   const orderServices = await Promise.all(
     Array.from({ length: options.orderReplicas ?? 1 }, () => startService('order-service', orderEnv)),
@@ -60,6 +68,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Test
     topicSuffix: suffix,
     orderEnv,
     paymentEnv,
+    loggerService,
     client(replica = 0) {
       const channel = createChannel(orderServices[replica]!.grpcAddress);
       channels.push(channel);
@@ -70,9 +79,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Test
     },
     async close() {
       channels.forEach((channel) => channel.close());
-      await Promise.all([...orderServices, platform.paymentService].map((service) => service.stop().catch(() => {})));
+      const services = [...orderServices, platform.paymentService, ...(loggerService ? [loggerService] : [])];
+      await Promise.all(services.map((service) => service.stop().catch(() => {})));
       await Promise.all(pools.map((pool) => pool.end()));
-      await Promise.all([orders, payments].map((db: TestDatabase) => db.drop()));
+      const databases = [orders, payments, logs].filter((db): db is TestDatabase => db !== undefined);
+      await Promise.all(databases.map((db) => db.drop()));
     },
   };
   return platform;
