@@ -11,7 +11,22 @@ readonly PULSAR_PATCH_FALLBACK="4.0.7"
 readonly CACHE_DIR="${ADDISPAY_CACHE}/pulsar-${PULSAR_VERSION}"
 readonly LIB_DIR="${CACHE_DIR}/lib"
 readonly INSTALLED_MARKER="${CACHE_DIR}/.installed"
-readonly STATE_DIR="${ADDISPAY_LOCAL}/pulsar"
+# A second, separate broker (own data, ports and pid) runs beside the default one with PULSAR_INSTANCE=<name>.
+readonly INSTANCE="${PULSAR_INSTANCE:-default}"
+[[ "${INSTANCE}" =~ ^[a-z0-9-]+$ ]] || die "PULSAR_INSTANCE must be lowercase letters, digits or '-'"
+if [[ "${INSTANCE}" == default ]]; then
+  readonly STATE_DIR="${ADDISPAY_LOCAL}/pulsar"
+else
+  readonly STATE_DIR="${ADDISPAY_LOCAL}/pulsar-${INSTANCE}"
+fi
+# PULSAR_AUTH=token: clients must present a JWT (HS256) signed with the generated secret key.
+readonly AUTH="${PULSAR_AUTH:-none}"
+[[ "${AUTH}" == none || "${AUTH}" == token ]] || die "PULSAR_AUTH must be none or token"
+readonly SECRETS_DIR="${STATE_DIR}/secrets"
+readonly TOKEN_KEY_FILE="${SECRETS_DIR}/token-secret.key"
+readonly ADMIN_TOKEN_FILE="${SECRETS_DIR}/admin.token"
+readonly ADMIN_ROLE="addispay-admin"
+readonly HEAP="${PULSAR_HEAP:-512m}"
 readonly DATA_DIR="${STATE_DIR}/data"
 readonly LOG_FILE="${STATE_DIR}/pulsar.log"
 readonly PID_FILE="${STATE_DIR}/pulsar.pid"
@@ -37,8 +52,13 @@ Commands:
   status          one line; exit 0 when running and healthy, 1 otherwise
   --help          this text
 
-Environment: PULSAR_BROKER_PORT (${BROKER_PORT}), PULSAR_WEB_PORT (${WEB_PORT}), PULSAR_READY_TIMEOUT_S (${READY_TIMEOUT_S}), MAVEN_CENTRAL_URL, XDG_CACHE_HOME.
-State: ${STATE_DIR} (data/, pulsar.log, pulsar.pid).
+Environment: PULSAR_BROKER_PORT (${BROKER_PORT}), PULSAR_WEB_PORT (${WEB_PORT}), PULSAR_READY_TIMEOUT_S (${READY_TIMEOUT_S}), MAVEN_CENTRAL_URL, XDG_CACHE_HOME,
+  PULSAR_HEAP (${HEAP}: heap and direct memory of the JVM),
+  PULSAR_INSTANCE (${INSTANCE}: another name runs a separate broker under .local/pulsar-<name>; give it other ports),
+  PULSAR_AUTH (${AUTH}: "token" turns on JWT authentication and authorization; the HS256 secret key is generated
+  once into <state>/secrets/token-secret.key, a superuser token for "${ADMIN_ROLE}" into <state>/secrets/admin.token;
+  the topology is not applied to such a broker).
+State: ${STATE_DIR} (data/, pulsar.log, pulsar.pid, secrets/).
 EOF
 }
 
@@ -146,7 +166,30 @@ running_pid() {
 }
 
 healthy() {
-  [[ "$(curl -fsS --max-time 10 "${WEB_URL}/admin/v2/brokers/health" 2>/dev/null)" == "ok" ]]
+  local -a auth=()
+  [[ "${AUTH}" == token && -s "${ADMIN_TOKEN_FILE}" ]] && auth=(-H "Authorization: Bearer $(cat "${ADMIN_TOKEN_FILE}")")
+  [[ "$(curl -fsS --max-time 10 "${auth[@]}" "${WEB_URL}/admin/v2/brokers/health" 2>/dev/null)" == "ok" ]]
+}
+
+base64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+
+# mint_token ROLE: an HS256 JWT with sub=ROLE, signed with the secret key (what Pulsar's token provider checks).
+mint_token() {
+  local header payload signature hexkey
+  header="$(printf '{"alg":"HS256"}' | base64url)"
+  payload="$(printf '{"sub":"%s"}' "$1" | base64url)"
+  hexkey="$(od -An -v -tx1 "${TOKEN_KEY_FILE}" | tr -d ' \n')"
+  signature="$(printf '%s.%s' "${header}" "${payload}" \
+    | openssl dgst -sha256 -mac HMAC -macopt "hexkey:${hexkey}" -binary | base64url)"
+  printf '%s.%s.%s' "${header}" "${payload}" "${signature}"
+}
+
+ensure_token_secrets() {
+  require_cmd openssl "install openssl: apt-get install openssl"
+  mkdir -p "${SECRETS_DIR}" && chmod 700 "${SECRETS_DIR}"
+  # 256 random bits: the HS256 key; written once, so tokens minted earlier stay valid across restarts.
+  [[ -s "${TOKEN_KEY_FILE}" ]] || (umask 077 && head -c 32 /dev/urandom >"${TOKEN_KEY_FILE}")
+  (umask 077 && mint_token "${ADMIN_ROLE}" >"${ADMIN_TOKEN_FILE}")
 }
 
 render_conf() {
@@ -154,10 +197,22 @@ render_conf() {
   sed -e "s/^brokerServicePort=.*/brokerServicePort=${BROKER_PORT}/" \
     -e "s/^webServicePort=.*/webServicePort=${WEB_PORT}/" \
     "${ROOT}/scripts/pulsar/standalone.conf" >"${CONF_FILE}"
+  if [[ "${AUTH}" == token ]]; then
+    # Later keys win when the broker reads the file.
+    cat >>"${CONF_FILE}" <<EOF
+authenticationEnabled=true
+authenticationProviders=org.apache.pulsar.broker.authentication.AuthenticationProviderToken
+tokenSecretKey=file://${TOKEN_KEY_FILE}
+authorizationEnabled=true
+superUserRoles=${ADMIN_ROLE}
+brokerClientAuthenticationPlugin=org.apache.pulsar.client.impl.auth.AuthenticationToken
+brokerClientAuthenticationParameters=file://${ADMIN_TOKEN_FILE}
+EOF
+  fi
 }
 
 java_opts() {
-  printf '%s\n' -Xms512m -Xmx512m -XX:MaxDirectMemorySize=512m -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
+  printf '%s\n' "-Xms${HEAP}" "-Xmx${HEAP}" "-XX:MaxDirectMemorySize=${HEAP}" -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
     --add-opens java.base/java.io=ALL-UNNAMED --add-opens java.base/java.util.zip=ALL-UNNAMED \
     --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/jdk.internal.misc=ALL-UNNAMED \
     --add-opens java.base/sun.net=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED \
@@ -212,6 +267,10 @@ fail_start() {
 }
 
 apply_topology() {
+  if [[ "${AUTH}" == token ]]; then
+    log "token authentication on: topology not applied (the admin token is in ${ADMIN_TOKEN_FILE})"
+    return 0
+  fi
   local tsx="${ROOT}/node_modules/.bin/tsx"
   [[ -x "${tsx}" ]] || die "broker is up, but ${tsx} is missing to apply the topology: run npm install"
   "${tsx}" "${ROOT}/scripts/pulsar-topology.ts" --admin-url "${WEB_URL}" \
@@ -241,6 +300,7 @@ cmd_start() {
     rm -rf "${DATA_DIR}"
   fi
   mkdir -p "${DATA_DIR}"
+  if [[ "${AUTH}" == token ]]; then ensure_token_secrets; fi
   render_conf
   local -a opts
   mapfile -t opts < <(java_opts)
