@@ -3,6 +3,7 @@ import { Status } from 'nice-grpc';
 import { ClientError } from 'nice-grpc-common';
 import { BadRequest, RichClientError } from 'nice-grpc-error-details';
 import { commandContext, UsageError, type CommandContext } from './command.js';
+import { load } from './commands/load.js';
 import { logs } from './commands/logs.js';
 import { cancel, get, list, place, watch } from './commands/orders.js';
 
@@ -15,6 +16,9 @@ Orders (ORDER_ADDR, default 127.0.0.1:50051):
   list   [--customer ID] [--status paid] [--since ISO] [--until ISO] [--limit N] [--page-token T]
   watch  ORDER_ID                                    follow an order until it is final
   cancel ORDER_ID [--reason TEXT]                    cancel an order that is not final yet
+  load   --rate N | --concurrency N [--duration 20s] [--timeout MS] [--token T] [--channels 2]
+                                                     PlaceOrder under load (open loop at N/s, or N callers):
+                                                     latency to a final state, PENDING answers, errors
 
 Logs (LOGGER_ADDR, default 127.0.0.1:50052):
   logs   [--order ID] [--trace ID] [--service NAME] [--level warn] [--since ISO] [--limit N]
@@ -27,7 +31,15 @@ TLS (both services): --tls-ca FILE (the CA of the servers' certificates), and fo
 Test tokens: tok_approve, tok_decline, tok_insufficient_funds, tok_timeout, tok_processor_error.
 `;
 
-const commands: Record<string, (context: CommandContext) => Promise<void>> = { place, get, list, watch, cancel, logs };
+const commands: Record<string, (context: CommandContext) => Promise<void>> = {
+  place,
+  get,
+  list,
+  watch,
+  cancel,
+  load,
+  logs,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
