@@ -1,9 +1,8 @@
 import { descriptorSet, loggerV1 } from '@addispay/api';
-import { createPool } from '@addispay/mysql';
-import { createTransport, loadTopology } from '@addispay/pulsar';
+import { openFoundation } from '@addispay/foundation';
 import { createRpcServer, tlsMode } from '@addispay/rpc';
 import { loadConfig, runService } from '@addispay/runtime';
-import { createLogger, localOnly, LogShipper, startOpsServer } from '@addispay/telemetry';
+import { localOnly } from '@addispay/telemetry';
 import { loggerServiceSettings } from './config.js';
 import { loggerApi } from './grpc/logger-api.js';
 import { startLogConsumer } from './log-consumer.js';
@@ -11,22 +10,8 @@ import { startRetention } from './retention.js';
 
 await runService('logger-service', async () => {
   const config = loadConfig(loggerServiceSettings);
-  const shipper = new LogShipper({ service: 'logger-service' });
-  const logger = createLogger({
-    service: 'logger-service',
-    level: config.logLevel,
-    file: config.logFile,
-    destinations: [shipper],
-  });
-  const topology = loadTopology({ topicSuffix: config.pulsarTopicSuffix });
-  const pool = createPool(config.mysqlDsn);
-  const transport = await createTransport({
-    url: config.pulsarUrl.href,
-    kind: config.pulsarTransport,
-    tokenFile: config.pulsarTokenFile,
-  });
-  logger.info({ transport: transport.kind }, 'connected to Pulsar');
-  shipper.start({ open: () => transport.createProducer(topology.topic('logs').fullName), logger });
+  const foundation = await openFoundation('logger-service', config);
+  const { logger, pool, transport, topology } = foundation;
 
   // Lines about storing entries stay local: shipped, a failing insert would feed itself through the topic.
   const consumer = await startLogConsumer({
@@ -55,8 +40,7 @@ await runService('logger-service', async () => {
   rpc.add(loggerV1.LoggerServiceDefinition, loggerApi(pool));
   await rpc.listen(config.grpcPort, config.grpcTls);
   rpc.health.setStatus('healthy');
-  let ready = true;
-  const ops = await startOpsServer({ port: config.metricsPort, isReady: () => ready });
+  await foundation.serve();
   logger.info(
     {
       grpcPort: config.grpcPort,
@@ -68,15 +52,11 @@ await runService('logger-service', async () => {
   );
 
   return async () => {
-    ready = false;
+    foundation.drain();
     rpc.health.setStatus('unhealthy');
     await rpc.server.shutdown();
     await consumer.stop();
     await stopRetention();
-    await shipper.close();
-    await transport.close();
-    await pool.end();
-    ops.close();
-    logger.info('logger-service stopped');
+    await foundation.close();
   };
 });

@@ -1,9 +1,8 @@
 import { descriptorSet, orderV1 } from '@addispay/api';
-import { createPool, OutboxRelay } from '@addispay/mysql';
-import { consume, createTransport, loadTopology, topicPublisher } from '@addispay/pulsar';
+import { openFoundation } from '@addispay/foundation';
+import { consume } from '@addispay/pulsar';
 import { createRpcServer, tlsMode } from '@addispay/rpc';
 import { loadConfig, runService } from '@addispay/runtime';
-import { createLogger, LogShipper, startOpsServer } from '@addispay/telemetry';
 import { orderServiceSettings } from './config.js';
 import { orderApi } from './grpc/order-api.js';
 import type { OrderContext } from './orders/order-context.js';
@@ -14,26 +13,10 @@ import { expireStuckOrders } from './orders/transition-order.js';
 
 await runService('order-service', async () => {
   const config = loadConfig(orderServiceSettings);
-  const shipper = new LogShipper({ service: 'order-service' });
-  const logger = createLogger({
-    service: 'order-service',
-    level: config.logLevel,
-    file: config.logFile,
-    destinations: [shipper],
-  });
-  const topology = loadTopology({ topicSuffix: config.pulsarTopicSuffix });
-  const pool = createPool(config.mysqlDsn);
-  const transport = await createTransport({
-    url: config.pulsarUrl.href,
-    kind: config.pulsarTransport,
-    tokenFile: config.pulsarTokenFile,
-    logger,
-  });
-  logger.info({ transport: transport.kind }, 'connected to Pulsar');
-  shipper.start({ open: () => transport.createProducer(topology.topic('logs').fullName), logger });
+  const foundation = await openFoundation('order-service', config);
+  const { logger, pool, transport, topology } = foundation;
 
-  const publisher = topicPublisher(transport, topology);
-  const relay = new OutboxRelay({ pool, publish: publisher.publish, logger });
+  const relay = foundation.startOutboxRelay();
   const context: OrderContext = { pool, feed: new OrderStatusFeed(), relay, now: () => new Date(), logger };
 
   const statusReader = await transport.read(topology.topic('order-status').fullName, orderStatusListener(context));
@@ -41,12 +24,8 @@ await runService('order-service', async () => {
     transport,
     topology.subscription('payment-results', 'order-service'),
     paymentResultHandler(context),
-    {
-      concurrency: config.consumerConcurrency,
-      logger,
-    },
+    { concurrency: config.consumerConcurrency, logger },
   );
-  relay.start();
   const sweeper = setInterval(() => {
     expireStuckOrders(context, config.paymentTimeoutMs)
       .then((expired) => expired > 0 && logger.warn({ expired }, 'expired orders stuck past the payment timeout'))
@@ -72,26 +51,19 @@ await runService('order-service', async () => {
   );
   await rpc.listen(config.grpcPort, config.grpcTls);
   rpc.health.setStatus('healthy');
-  let ready = true;
-  const ops = await startOpsServer({ port: config.metricsPort, isReady: () => ready });
+  await foundation.serve();
   logger.info(
     { grpcPort: config.grpcPort, tls: tlsMode(config.grpcTls), metricsPort: config.metricsPort },
     'order-service ready',
   );
 
   return async () => {
-    ready = false;
+    foundation.drain();
     rpc.health.setStatus('unhealthy');
     await rpc.server.shutdown();
     clearInterval(sweeper);
     await results.stop();
     await statusReader.close();
-    await relay.stop();
-    await publisher.close();
-    await shipper.close();
-    await transport.close();
-    await pool.end();
-    ops.close();
-    logger.info('order-service stopped');
+    await foundation.close();
   };
 });

@@ -104,7 +104,7 @@ export const env = {
     setting<T | undefined>(variable, oneOf(values), 'optional'),
 };
 
-type ConfigOf<S> = { readonly [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
+export type ConfigOf<S> = { readonly [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
 
 export function loadConfig<S extends Record<string, Setting<unknown>>>(
   settings: S,
