@@ -44,6 +44,9 @@ test-unit: node-deps
 test-integration: node-deps ## integration suites against real MariaDB and Pulsar (started if needed)
 	vitest run --project integration
 
+fuzz: node-deps ## the full hostile-input run: 10,000 generated requests per RPC, 1,000 poison messages per topic
+	FUZZ_RUNS=10000 vitest run --project integration test/security/hostile-input.int.test.ts test/security/poison-messages.int.test.ts
+
 charts-test: node-deps ## helm lint/template, every manifest validated offline, checkov, skaffold schema
 	scripts/tools.sh install
 	scripts/charts-test.sh
