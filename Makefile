@@ -28,10 +28,11 @@ proto: node-deps ## lint proto/ and regenerate packages/api/src/gen
 build: node-deps ## compile every workspace to dist/
 	tsc -b
 
-typecheck: node-deps
-	tsc -b --noEmit false --force >/dev/null
+typecheck: node-deps ## type-check the sources and every test, benchmark and script
+	tsc -b
+	tsc -p tsconfig.tests.json
 
-lint: node-deps ## eslint, prettier, proto lint and breaking-change check, generated code up to date
+lint: typecheck ## types, eslint, prettier, proto lint and breaking-change check, generated code up to date
 	eslint .
 	prettier --check . >/dev/null
 	scripts/proto.sh check

@@ -69,7 +69,7 @@ export async function startPrometheus(
     stop,
     async query(expr) {
       const body = await api(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
-      return body.data.result as VectorSample[];
+      return (body.data as { result: VectorSample[] }).result;
     },
     async labelValues(label, match) {
       const body = await api(`${url}/api/v1/label/${label}/values?match[]=${encodeURIComponent(match)}`);
@@ -78,9 +78,9 @@ export async function startPrometheus(
   };
 }
 
-async function api(url: string): Promise<{ data: { result?: unknown } & never }> {
+async function api(url: string): Promise<{ data: unknown }> {
   const response = await fetch(url);
-  const body = (await response.json()) as { status: string; error?: string; data: never };
+  const body = (await response.json()) as { status: string; error?: string; data: unknown };
   if (body.status !== 'success') throw new Error(`Prometheus refused ${decodeURIComponent(url)}: ${body.error}`);
   return body;
 }

@@ -148,7 +148,7 @@ const hostileTimestamp = fc.tuple(hostileInt64, hostileInt32);
 
 /** Bodies that are not what the method expects, at the wire level. */
 export function hostileBody(method: 'ListOrders' | 'QueryLogs' | 'other'): fc.Arbitrary<Uint8Array> {
-  const common = [
+  const common: fc.Arbitrary<Uint8Array>[] = [
     // Any bytes at all.
     fc.uint8Array({ maxLength: 2_000 }),
     // Unknown groups nested deep: a recursive decoder runs out of stack.

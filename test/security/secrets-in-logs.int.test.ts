@@ -49,7 +49,7 @@ function leaks(text: string): string[] {
 describe('secrets come from the environment or files and are never logged', () => {
   it('orders of every outcome leave no DSN password, payment token or Pulsar token in any log line', async () => {
     const client = running.platform.client();
-    const placed = [];
+    const placed: string[] = [];
     for (const token of paymentTokens) {
       const { order } = await client.placeOrder(placeRequest({ paymentMethodToken: token }), { deadline: 20_000 });
       placed.push(order!.orderId);
