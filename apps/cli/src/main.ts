@@ -3,6 +3,7 @@ import { Status } from 'nice-grpc';
 import { ClientError } from 'nice-grpc-common';
 import { BadRequest, RichClientError } from 'nice-grpc-error-details';
 import { commandContext, UsageError, type CommandContext } from './command.js';
+import { checkDeployment } from './commands/check-deployment.js';
 import { load } from './commands/load.js';
 import { logs } from './commands/logs.js';
 import { cancel, get, list, place, watch } from './commands/orders.js';
@@ -25,6 +26,11 @@ Logs (LOGGER_ADDR, default 127.0.0.1:50052):
                                                      stored log lines of every service, oldest first
                                                      (--json: one JSON object per line)
 
+Kubernetes (the current kubectl context, or --context):
+  check-deployment [--namespace addispay] [--release addispay] [--context NAME]
+                                                     operator resources ready, Deployments available, and one
+                                                     order placed end to end through a port-forward
+
 TLS (both services): --tls-ca FILE (the CA of the servers' certificates), and for mutual TLS --tls-cert FILE
   --tls-key FILE; or ADDISPAY_TLS_CA_FILE, ADDISPAY_TLS_CERT_FILE, ADDISPAY_TLS_KEY_FILE.
 
@@ -39,6 +45,7 @@ const commands: Record<string, (context: CommandContext) => Promise<void>> = {
   cancel,
   load,
   logs,
+  'check-deployment': checkDeployment,
 };
 
 async function main(argv: string[]): Promise<number> {
