@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { orderV1 } from '@addispay/api';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PortForward } from '@kubernetes/client-node';
@@ -26,8 +29,8 @@ export async function checkDeployment(context: CommandContext): Promise<void> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
   if (values.context) kubeConfig.setCurrentContext(values.context);
-  if (kubeConfig.getContexts().length === 0 || !kubeConfig.getCurrentCluster()) {
-    throw new UsageError('no Kubernetes context: point KUBECONFIG at a kubeconfig (kind, EKS) or pass --context');
+  if (!hasKubeConfig()) {
+    throw new UsageError('no kubeconfig: set KUBECONFIG (or create ~/.kube/config) for the kind or EKS cluster');
   }
   const namespace = values.namespace;
   const selector = `app.kubernetes.io/instance=${values.release}`;
@@ -107,6 +110,15 @@ async function orderRoundTrip(kubeConfig: KubeConfig, namespace: string, labelSe
     channel.close();
     listener.close();
   }
+}
+
+/** client-node quietly falls back to http://localhost:8080 without one; say so instead. */
+function hasKubeConfig(): boolean {
+  return Boolean(
+    process.env['KUBECONFIG'] ||
+    process.env['KUBERNETES_SERVICE_HOST'] ||
+    existsSync(join(homedir(), '.kube', 'config')),
+  );
 }
 
 function shortError(error: unknown): string {
