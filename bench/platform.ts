@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createPool } from '@addispay/mysql';
 import { databaseEnv, PULSAR_ADMIN_URL } from '@addispay/testkit';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { measureCpu, type WatchedProcess } from './processes.js';
+import { measureCpu, peakRssMb, resetPeakRss, type WatchedProcess } from './processes.js';
 import { round } from './stats.js';
 
 const run = promisify(execFile);
@@ -38,6 +38,8 @@ export interface StepResult {
   /** COMMITs and redo log fsyncs per order, server-wide (other users of the server count too). */
   readonly commits_per_order: { com_commit: number; log_fsyncs: number };
   readonly load_average_after: number;
+  /** Peak RSS of each process during this step (VmHWM reset before it), MB. */
+  readonly peak_rss_mb: Record<string, number>;
 }
 
 const TOPICS = ['orders', 'payment-results', 'order-status', 'logs'];
@@ -102,6 +104,7 @@ export async function runLoad(stack: Stack, processes: readonly WatchedProcess[]
   const root = join(import.meta.dirname, '..');
   const topicsBefore = await topicCounters();
   const commitsBefore = await commitCounters(stack.orders);
+  const rssReset = processes.every((p) => resetPeakRss(p.pid));
   const measured = await measureCpu(processes, async () => {
     const { stdout } = await run(
       process.execPath,
@@ -133,6 +136,7 @@ export async function runLoad(stack: Stack, processes: readonly WatchedProcess[]
       com_commit: perOrder(commitsAfter.com_commit - commitsBefore.com_commit),
       log_fsyncs: perOrder(commitsAfter.log_fsyncs - commitsBefore.log_fsyncs),
     },
+    peak_rss_mb: Object.fromEntries(processes.map((p) => [p.name, rssReset ? peakRssMb(p.pid) : -1])),
     load_average_after: Number((await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
   };
 }

@@ -1,5 +1,5 @@
 /** CPU time and peak memory of the running platform's processes, read from /proc (Linux). */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface WatchedProcess {
@@ -39,6 +39,17 @@ export function cpuSeconds(pid: number): number {
 export function peakRssMb(pid: number): number {
   const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Math.round(Number(match[1]) / 1024) : 0;
+}
+
+/** Resets the peak RSS (VmHWM) to the current RSS, so the next read is the peak of what follows (Linux, root
+ * or the process owner). Returns false where that is not allowed. */
+export function resetPeakRss(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Environment variables the process was started with, for the tuning knobs in force. */

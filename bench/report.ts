@@ -13,8 +13,10 @@ export interface BenchResult {
   readonly p50_ms: number | null;
   readonly p95_ms: number | null;
   readonly p99_ms: number | null;
-  readonly errors: number;
-  readonly pending: number;
+  readonly errors: number | null;
+  readonly errors_all_steps: number;
+  readonly pending_all_steps: number;
+  readonly rss_mb_whole_run: Record<string, number>;
   readonly limit_orders_per_s: number | null;
   readonly ratio_to_limit: number | null;
   readonly per_order: Record<string, unknown>;
@@ -82,7 +84,7 @@ function renderSection(r: BenchResult): string {
     '|---|---|',
     `| orders/s to a final state, no errors, no PENDING (best step: ${r.best_step ?? '-'}) | **${r.orders_per_s}** |`,
     `| latency to final at 250 orders/s open loop: p50 / p95 / p99 | ${r.p50_ms} / ${r.p95_ms} / ${r.p99_ms} ms |`,
-    `| errors / PENDING answers over all steps | ${r.errors} / ${r.pending} |`,
+    `| errors / PENDING answers over all steps (overloaded steps included) | ${r.errors_all_steps} / ${r.pending_all_steps} |`,
     `| limit_orders_per_s (min of transport and commit limits) | ${r.limit_orders_per_s ?? '-'} (ratio ${r.ratio_to_limit ?? '-'}) |`,
     `| CPU per order at the best step (all processes) | ${
       r.cpu_ms_per_order
@@ -92,9 +94,8 @@ function renderSection(r: BenchResult): string {
         : '-'
     } |`,
     `| orders/s the cores could carry at that CPU cost (${r.machine.cores} × 1000 ms / CPU ms per order) | ${r.cpu_bound_orders_per_s ?? '-'} |`,
-    `| peak RSS (VmHWM) | ${Object.entries(r.rss_mb)
-      .map(([name, mb]) => `${name} ${mb} MB`)
-      .join(', ')} |`,
+    `| peak RSS (VmHWM) during the best step | ${mbList(r.rss_mb)} |`,
+    `| peak RSS over the whole run (overloaded steps included) | ${mbList(r.rss_mb_whole_run)} |`,
   ];
   if (r.limits) {
     const { mariadb, websocket, broker } = r.limits;
@@ -121,15 +122,16 @@ function renderSection(r: BenchResult): string {
     '',
     '**Steps** (`addispay load`; latency from the planned start to a final answer; CPU ms per order by process):',
     '',
-    '| step | sent | final | pending | errors | orders/s | p50 | p95 | p99 | max | CPU ms/order |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| step | sent | final | pending | errors | orders/s | p50 | p95 | p99 | max | CPU ms/order | peak RSS MB (order/payment/logger) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...r.steps.map(
       (s) =>
         `| ${s.name} | ${s.load.sent} | ${s.load.final} | ${s.load.pending} | ${s.load.errors} | ${s.load.orders_per_s} | ` +
         `${s.load.p50_ms} | ${s.load.p95_ms} | ${s.load.p99_ms} | ${s.load.max_ms} | ` +
         `${Object.entries(s.cpu_ms_per_order)
           .map(([name, ms]) => `${name.replace('-service', '')} ${ms}`)
-          .join(', ')} |`,
+          .join(', ')} | ` +
+        `${['order-service', 'payment-service', 'logger-service'].map((name) => s.peak_rss_mb[name] ?? '-').join(' / ')} |`,
     ),
     '',
     `![latency to a final state against orders/s](${SVG_FILE})`,
@@ -178,6 +180,12 @@ export function latencyChart(steps: readonly StepResult[]): string {
     '</svg>',
     '',
   ].join('\n');
+}
+
+function mbList(values: Record<string, number>): string {
+  return Object.entries(values)
+    .map(([name, mb]) => `${name} ${mb} MB`)
+    .join(', ');
 }
 
 function sum(values: Record<string, number>): number {

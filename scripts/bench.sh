@@ -10,7 +10,7 @@ SERVICES=(order-service payment-service logger-service)
 
 usage() {
   cat <<EOF
-Usage: scripts/bench.sh [--quick] [--duration SECONDS] [--restart] [--no-deflate] [--note TEXT] [--skip-limits]
+Usage: scripts/bench.sh [--quick] [--duration SECONDS] [--restart] [--no-deflate] [--note TEXT] [--skip-limits] [--no-docs]
 
 Uses the running local stack (scripts/stack.sh up) or starts it; what this script started, it stops again.
 
@@ -22,6 +22,7 @@ Uses the running local stack (scripts/stack.sh up) or starts it; what this scrip
                   implies --restart
   --note TEXT     recorded in the result (e.g. what else ran on the machine)
   --skip-limits   only the platform steps
+  --no-docs       leave docs/benchmarks.md alone (the result file is still written)
 
 Knobs passed to services this script starts (stated in the result): PAYMENT_LATENCY_MS (service default 20),
 CONSUMER_CONCURRENCY (64), LOG_LEVEL (info). Needs 'make build' (services run from dist/).
@@ -33,7 +34,7 @@ restart=false
 no_deflate=false
 while (($# > 0)); do
   case "$1" in
-    --quick | --skip-limits) args+=("$1") ;;
+    --quick | --skip-limits | --no-docs) args+=("$1") ;;
     --duration | --note)
       (($# >= 2)) || die "$1 needs a value"
       args+=("$1" "$2")
@@ -81,7 +82,7 @@ restore() {
     stop_services
     if [[ "$services_were_up" == true ]]; then
       log "restarting the services with their default settings"
-      (unset PAYMENT_LATENCY_MS CONSUMER_CONCURRENCY NODE_OPTIONS && "${ADDISPAY_ROOT}/scripts/stack.sh" up >/dev/null) ||
+      (unset PAYMENT_LATENCY_MS CONSUMER_CONCURRENCY LOG_LEVEL NODE_OPTIONS && "${ADDISPAY_ROOT}/scripts/stack.sh" up >/dev/null) ||
         log "warning: restarting the services failed; run scripts/stack.sh up"
     fi
   fi
