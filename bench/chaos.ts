@@ -39,6 +39,7 @@ const { values } = parseArgs({
     duration: { type: 'string' },
     small: { type: 'boolean', default: false },
     'no-infra': { type: 'boolean', default: false },
+    'no-db-restart': { type: 'boolean', default: false },
     'settle-s': { type: 'string', default: '60' },
   },
 });
@@ -47,6 +48,7 @@ const rate = Number(values.rate ?? (small ? 20 : 45));
 const durationS = Number(values.duration ?? (small ? 60 : 240));
 const settleS = Number(values['settle-s']);
 const infra = !values['no-infra'] && !small;
+const restartDatabase = infra && !values['no-db-restart'];
 const root = repositoryRoot();
 const runId = new Date().toISOString().replace(/[:.]/g, '-');
 const outputDir = join(root, '.local', 'chaos', runId);
@@ -133,7 +135,7 @@ const faults: Fault[] = [
       ]
     : []),
   { at: 0.78, name: 'SIGKILL order-service (2/2), restart', run: () => crash('order-service') },
-  ...(infra
+  ...(restartDatabase
     ? [
         {
           at: 0.85,
@@ -247,7 +249,8 @@ try {
       rate,
       duration_s: durationS,
       settle_s: settleS,
-      infra_restarts: infra,
+      broker_restart: infra,
+      database_restart: restartDatabase,
       payment_latency_ms: Number(paymentLatencyMs),
     },
     orders: Object.values(byStatus).reduce((a, b) => a + b, 0),
