@@ -52,6 +52,7 @@ for service in "${SERVICES[@]}"; do
   [[ -f "${ADDISPAY_ROOT}/apps/${service}/dist/main.js" ]] || die "apps/${service}/dist/main.js is missing: run 'make build'"
 done
 [[ -x "${ADDISPAY_ROOT}/node_modules/.bin/tsx" ]] || die "node_modules is missing: run 'make node-deps'"
+[[ -x "$("${ADDISPAY_ROOT}/scripts/tools.sh" path)/ghz" ]] || die "ghz is missing: run 'scripts/tools.sh install'"
 
 infra_was_up=true
 "${ADDISPAY_ROOT}/scripts/mariadb.sh" status >/dev/null 2>&1 || infra_was_up=false
