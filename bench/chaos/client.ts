@@ -26,6 +26,8 @@ export interface ClientStats {
   /** Gave up: never got an answer (never acknowledged, so not a loss if absent). */
   abandoned: number;
   readonly errorCodes: Record<string, number>;
+  /** The first message seen for each code, to tell what an error was. */
+  readonly errorExamples: Record<string, string>;
 }
 
 /** The test tokens in a fixed mix: most approve, some decline (card and funds). */
@@ -46,6 +48,7 @@ export class RetryingClients {
     retries: 0,
     abandoned: 0,
     errorCodes: {},
+    errorExamples: {},
   };
   private channel: Channel | undefined;
   private client: Client<orderV1.OrderServiceDefinition, DeadlineOptions> | undefined;
@@ -99,6 +102,7 @@ export class RetryingClients {
       } catch (error) {
         const code = error instanceof ClientError ? (Status[error.code] ?? String(error.code)) : 'CLIENT';
         this.stats.errorCodes[code] = (this.stats.errorCodes[code] ?? 0) + 1;
+        this.stats.errorExamples[code] ??= error instanceof Error ? error.message.slice(0, 300) : String(error);
         if (error instanceof ClientError && !retryable(error.code)) {
           this.stats.abandoned++;
           return;
