@@ -4,7 +4,7 @@
  * broker and database restart. Then the guarantees are checked from the databases and the topics; the counts go
  * to bench/results/chaos-<timestamp>.json. Exit code 1 when a guarantee is broken.
  *
- *   node --conditions=development --import tsx bench/chaos.ts [--rate 45] [--duration 240] [--small] [--no-infra]
+ *   node --conditions=development --import tsx bench/chaos.ts [--rate 25] [--duration 420] [--small] [--no-infra]
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -44,8 +44,8 @@ const { values } = parseArgs({
   },
 });
 const small = values.small;
-const rate = Number(values.rate ?? (small ? 20 : 45));
-const durationS = Number(values.duration ?? (small ? 60 : 240));
+const rate = Number(values.rate ?? (small ? 20 : 25));
+const durationS = Number(values.duration ?? (small ? 60 : 420));
 const settleS = Number(values['settle-s']);
 const infra = !values['no-infra'] && !small;
 const restartDatabase = infra && !values['no-db-restart'];

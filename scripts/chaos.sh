@@ -12,8 +12,8 @@ Usage: scripts/chaos.sh [--rate N] [--duration SECONDS] [--small] [--no-infra] [
 
 Starts its own Pulsar broker (PULSAR_INSTANCE=chaos on ports ${CHAOS_BROKER_PORT}/${CHAOS_WEB_PORT}, stopped at the end), its
 own order-service and payment-service (from sources, on fresh test_* databases of the local MariaDB, started if
-needed) and places orders at --rate (default 45/s) for
---duration (default 240 s: 10,800 orders). Meanwhile: SIGKILL payment-service 3 times and order-service twice
+needed) and places orders at --rate (default 25/s) for
+--duration (default 420 s: 10,500 orders). Meanwhile: SIGKILL payment-service 3 times and order-service twice
 (restarted each time), SIGSTOP payment-service for 40 s, restart the Pulsar broker and MariaDB.
 
   --no-infra   skip the broker and MariaDB restarts (the MariaDB restart breaks anything else using it, e.g.
