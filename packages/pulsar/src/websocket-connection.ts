@@ -114,7 +114,9 @@ export class ReconnectingSocket {
   private connectOnce(): Promise<void> {
     const headers: Record<string, string> = {};
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
-    const socket = new WebSocket(this.options.url(), { headers, handshakeTimeout: 10_000 });
+    // No permessage-deflate: protobuf payloads in base64 barely compress, and deflating every frame on both ends
+    // was the largest single CPU cost of a service under load (see docs/benchmarks.md).
+    const socket = new WebSocket(this.options.url(), { headers, handshakeTimeout: 10_000, perMessageDeflate: false });
     this.socket = socket;
     return new Promise((resolve, reject) => {
       let opened = false;
