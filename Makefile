@@ -62,10 +62,10 @@ deploy-eks: ## build, push and deploy to the current EKS context (set ADDISPAY_R
 	@test -n "$(ADDISPAY_REGISTRY)" || { echo "set ADDISPAY_REGISTRY=<account>.dkr.ecr.<region>.amazonaws.com/addispay" >&2; exit 1; }
 	skaffold run --profile eks --default-repo "$(ADDISPAY_REGISTRY)"
 
-run: deps build ## the whole platform on this machine, in the foreground; Ctrl-C stops it
+run: build ## the whole platform on this machine, in the foreground (installs MariaDB and Pulsar first); Ctrl-C stops it
 	scripts/stack.sh run
 
-up: deps build ## start MariaDB, Pulsar and the three services in the background
+up: build ## start MariaDB, Pulsar and the three services in the background
 	scripts/stack.sh up
 
 down: ## stop everything `make up` started
