@@ -77,5 +77,12 @@ status: ## report every component's health
 migrate: node-deps ## apply the services' migrations to the local MariaDB
 	scripts/stack.sh migrate
 
+bench: build ## end-to-end benchmark: limits, ghz and the CLI's load mode, CPU and RSS; writes bench/results and docs/benchmarks.md
+	scripts/tools.sh install
+	scripts/bench.sh
+
+chaos: build ## fault injection under load (kills, broker and MariaDB restarts, a paused consumer), then every guarantee checked
+	scripts/chaos.sh
+
 clean: down ## stop everything and delete local data (.local/) and build output
 	rm -rf .local apps/*/dist packages/*/dist apps/*/*.tsbuildinfo packages/*/*.tsbuildinfo

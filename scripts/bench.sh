@@ -10,7 +10,7 @@ SERVICES=(order-service payment-service logger-service)
 
 usage() {
   cat <<EOF
-Usage: scripts/bench.sh [--quick] [--duration SECONDS] [--restart] [--no-deflate] [--note TEXT] [--skip-limits] [--no-docs]
+Usage: scripts/bench.sh [--quick] [--duration SECONDS] [--restart] [--note TEXT] [--skip-limits] [--no-docs]
 
 Uses the running local stack (scripts/stack.sh up) or starts it; what this script started, it stops again.
 
@@ -18,8 +18,6 @@ Uses the running local stack (scripts/stack.sh up) or starts it; what this scrip
   --duration S    seconds per load step (default 20)
   --restart       restart the stack's services first, so the knobs below apply (they are restarted with
                   the default settings at the end)
-  --no-deflate    experiment: services' WebSocket clients offer no permessage-deflate (bench/no-deflate.mjs);
-                  implies --restart
   --note TEXT     recorded in the result (e.g. what else ran on the machine)
   --skip-limits   only the platform steps
   --no-docs       leave docs/benchmarks.md alone (the result file is still written)
@@ -31,7 +29,6 @@ EOF
 
 args=()
 restart=false
-no_deflate=false
 while (($# > 0)); do
   case "$1" in
     --quick | --skip-limits | --no-docs) args+=("$1") ;;
@@ -41,7 +38,6 @@ while (($# > 0)); do
       shift
       ;;
     --restart) restart=true ;;
-    --no-deflate) no_deflate=true restart=true ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" ;;
   esac
@@ -93,10 +89,6 @@ trap restore EXIT
 trap 'exit 130' INT TERM
 
 if [[ "$restart" == true ]]; then stop_services; fi
-if [[ "$no_deflate" == true ]]; then
-  export NODE_OPTIONS="--import=${ADDISPAY_ROOT}/bench/no-deflate.mjs"
-  args+=(--note "services without permessage-deflate (bench/no-deflate.mjs)")
-fi
 "${ADDISPAY_ROOT}/scripts/stack.sh" up
 unset NODE_OPTIONS
 
