@@ -29,6 +29,10 @@ export function unexpectedErrorMiddleware(logger: Logger): ServerMiddleware {
     } catch (error) {
       if (error instanceof ServerError) throw error;
       if (context.signal.aborted) throw new ServerError(Status.CANCELLED, 'the call was cancelled');
+      if (isUnreachableDependency(error)) {
+        logger.warn({ err: error, method: call.method.path }, 'a dependency is unreachable');
+        throw new ServerError(Status.UNAVAILABLE, 'temporarily unavailable; retry with the same idempotency key');
+      }
       logger.error({ err: error, method: call.method.path }, 'unexpected error in RPC');
       throw new ServerError(
         Status.INTERNAL,
@@ -36,4 +40,12 @@ export function unexpectedErrorMiddleware(logger: Logger): ServerMiddleware {
       );
     }
   };
+}
+
+/** Connection failures (the database restarting, say): retryable, so clients are told UNAVAILABLE. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST']);
+
+function isUnreachableDependency(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  return typeof code === 'string' && UNREACHABLE_CODES.has(code);
 }

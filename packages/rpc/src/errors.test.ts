@@ -1,0 +1,47 @@
+import { orderV1 } from '@addispay/api';
+import { createLogger } from '@addispay/telemetry';
+import { createChannel, Status } from 'nice-grpc';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRpcClientFactory } from './client.js';
+import { createRpcServer, type RpcServer } from './server.js';
+
+const failWith = (error: unknown) => async () => {
+  throw error;
+};
+
+describe('errors a handler did not expect', () => {
+  let rpc: RpcServer;
+  let client: ReturnType<typeof createClient>;
+  const createClient = (port: number) =>
+    createRpcClientFactory().create(orderV1.OrderServiceDefinition, createChannel(`127.0.0.1:${port}`));
+
+  beforeAll(async () => {
+    rpc = createRpcServer({
+      logger: createLogger({ service: 'test', level: 'fatal' }),
+      descriptorSet: new Uint8Array(),
+      serviceNames: [],
+    });
+    rpc.add(orderV1.OrderServiceDefinition, {
+      placeOrder: failWith(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), { code: 'ECONNREFUSED' })),
+      getOrder: failWith(new TypeError('cannot read properties of undefined')),
+      listOrders: failWith(new Error('unused')),
+      cancelOrder: failWith(new Error('unused')),
+      // eslint-disable-next-line require-yield
+      async *watchOrder() {
+        throw new Error('unused');
+      },
+    });
+    client = createClient(await rpc.listen(0));
+  });
+  afterAll(() => rpc.server.shutdown());
+
+  it('answers UNAVAILABLE, retryable, when a dependency cannot be reached', async () => {
+    await expect(client.placeOrder({ items: [] })).rejects.toMatchObject({ code: Status.UNAVAILABLE });
+  });
+
+  it('answers INTERNAL without internals for anything else', async () => {
+    const failure = client.getOrder({ orderId: 'x' });
+    await expect(failure).rejects.toMatchObject({ code: Status.INTERNAL });
+    await expect(failure).rejects.not.toMatchObject({ details: expect.stringContaining('undefined') });
+  });
+});
