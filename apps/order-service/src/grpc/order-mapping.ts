@@ -1,5 +1,6 @@
 import { orderV1 } from '@addispay/api';
 import { invalid, type Order, type OrderStatus, type RequestError } from '@addispay/domain';
+import { statusFromProto, statusToProto } from '../orders/order-status-codec.js';
 import type { OrderCursor } from '../orders/order-store.js';
 
 /** Translation between the wire types of proto/addispay/order/v1 and the domain. */
@@ -8,7 +9,7 @@ export function toProtoOrder(order: Order): orderV1.Order {
   return {
     orderId: order.orderId,
     customerId: order.customerId,
-    status: orderV1.orderStatusFromJSON(`ORDER_STATUS_${order.status}`),
+    status: statusToProto(order.status),
     currency: order.currency,
     items: order.items.map((item) => ({ sku: item.sku, quantity: item.quantity, unitPriceMinor: item.unitPriceMinor })),
     totalMinor: order.totalMinor,
@@ -18,25 +19,13 @@ export function toProtoOrder(order: Order): orderV1.Order {
   };
 }
 
-const STATUS_BY_PROTO: ReadonlyMap<orderV1.OrderStatus, OrderStatus> = new Map([
-  [orderV1.OrderStatus.ORDER_STATUS_PENDING, 'PENDING'],
-  [orderV1.OrderStatus.ORDER_STATUS_PAID, 'PAID'],
-  [orderV1.OrderStatus.ORDER_STATUS_DECLINED, 'DECLINED'],
-  [orderV1.OrderStatus.ORDER_STATUS_FAILED, 'FAILED'],
-  [orderV1.OrderStatus.ORDER_STATUS_CANCELLED, 'CANCELLED'],
-]);
-
 /** UNSPECIFIED means "any status"; a number outside the enum is refused rather than ignored. */
 export function fromProtoStatusFilter(
   status: orderV1.OrderStatus,
 ): { ok: true; value: OrderStatus | undefined } | { ok: false; error: RequestError } {
   if (status === orderV1.OrderStatus.ORDER_STATUS_UNSPECIFIED) return { ok: true, value: undefined };
-  const known = STATUS_BY_PROTO.get(status);
+  const known = statusFromProto(status);
   return known ? { ok: true, value: known } : { ok: false, error: invalid('status', `unknown order status ${status}`) };
-}
-
-export function statusFromProto(status: number): OrderStatus | undefined {
-  return STATUS_BY_PROTO.get(status as orderV1.OrderStatus);
 }
 
 export function encodeCursor(order: Order): string {

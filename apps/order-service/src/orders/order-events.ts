@@ -1,6 +1,7 @@
-import { eventsV1, orderV1 } from '@addispay/api';
+import { eventsV1 } from '@addispay/api';
 import { newId, type OrderDraft, type OrderStatus } from '@addispay/domain';
 import type { OutboxMessage } from '@addispay/mysql';
+import { statusToProto } from './order-status-codec.js';
 import type { LockedOrder } from './order-store.js';
 
 /** The outbox messages the order service emits, encoded once here. Topics are the topology's logical names. */
@@ -35,7 +36,7 @@ export function orderStatusChangedMessage(
   const payload = eventsV1.OrderStatusChanged.encode({
     eventId,
     orderId,
-    status: orderV1.orderStatusFromJSON(`ORDER_STATUS_${status}`),
+    status: statusToProto(status),
     statusReason: reason,
     occurredAt: now,
   }).finish();

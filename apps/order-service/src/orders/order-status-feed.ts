@@ -56,8 +56,4 @@ export class OrderStatusFeed {
     });
     return { done, cancel };
   }
-
-  get watchedOrders(): number {
-    return this.listeners.size;
-  }
 }

@@ -1,6 +1,6 @@
 import { eventsV1 } from '@addispay/api';
 import type { IncomingMessage } from '@addispay/pulsar';
-import { statusFromProto } from '../grpc/order-mapping.js';
+import { statusFromProto } from './order-status-codec.js';
 import type { OrderContext } from './order-context.js';
 
 /** Every replica reads the order-status topic: a change made by any replica wakes the callers waiting here. */
