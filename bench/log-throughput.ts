@@ -1,8 +1,10 @@
 /**
- * Log pipeline throughput: publishes N LogEntry messages to a fresh `logs` topic and measures how fast a running
- * logger-service (its main.ts, as a separate process) stores them into a fresh MariaDB database.
+ * Log pipeline throughput: publishes N log entries, in LogBatch messages of `--per-message` entries as the services'
+ * shippers send them, to a fresh `logs` topic and measures how fast a running logger-service (its main.ts, as a
+ * separate process) stores them into a fresh MariaDB database.
  *
- *   node --conditions=development --import tsx bench/log-throughput.ts [--entries 100000] [--in-flight 2000]
+ *   node --conditions=development --import tsx bench/log-throughput.ts [--entries 100000] [--per-message 100]
+ *     [--in-flight 20]
  *
  * Needs the local MariaDB and Pulsar (scripts/mariadb.sh start, scripts/pulsar.sh start). Prints the sustained
  * rate (first row stored → last row stored) and the end-to-end rate (first publish → last row stored).
@@ -24,9 +26,14 @@ import {
 import type { RowDataPacket } from 'mysql2/promise';
 
 const { values } = parseArgs({
-  options: { entries: { type: 'string', default: '100000' }, 'in-flight': { type: 'string', default: '2000' } },
+  options: {
+    entries: { type: 'string', default: '100000' },
+    'per-message': { type: 'string', default: '100' },
+    'in-flight': { type: 'string', default: '20' },
+  },
 });
 const total = Number(values.entries);
+const perMessage = Number(values['per-message']);
 const inFlight = Number(values['in-flight']);
 
 const db = await createTestDatabase({
@@ -63,9 +70,10 @@ try {
   let next = 0;
   const sender = async (): Promise<void> => {
     while (next < total) {
-      const index = next++;
-      const entry = sampleEntry(index);
-      await producer.send({ key: entry.entryId, payload: eventsV1.LogEntry.encode(entry).finish() });
+      const first = next;
+      next = Math.min(total, next + perMessage);
+      const entries = Array.from({ length: next - first }, (_, offset) => sampleEntry(first + offset));
+      await producer.send({ key: entries[0]!.entryId, payload: eventsV1.LogBatch.encode({ entries }).finish() });
     }
   };
   await Promise.all(Array.from({ length: inFlight }, sender));

@@ -22,7 +22,7 @@ describe('one order, followed through the logs', () => {
   });
   afterAll(() => platform?.close());
 
-  it("`logs --order` shows the order and payment services' lines for it, in time order, under one trace id", async () => {
+  it('`logs --order` shows the lines of all three services for it, in time order, under one trace id', async () => {
     const { order } = await platform.client().placeOrder(placeRequest({ customerId: 'traced' }), {
       deadline: new Date(Date.now() + 10_000),
     });
@@ -39,11 +39,11 @@ describe('one order, followed through the logs', () => {
     const services = async () => new Set((await readLogs()).map((line) => line.service));
     await expect
       .poll(services, { timeout: 30_000, interval: 500 })
-      .toEqual(new Set(['order-service', 'payment-service']));
+      .toEqual(new Set(['order-service', 'payment-service', 'logger-service']));
 
     const lines = await readLogs();
     expect(lines.map((line) => line.msg)).toEqual(
-      expect.arrayContaining(['order placed', 'payment recorded', 'order status changed']),
+      expect.arrayContaining(['order placed', 'payment recorded', 'order status changed', 'order log entries stored']),
     );
     const times = lines.map((line) => line.time);
     expect([...times].sort()).toEqual(times);

@@ -52,7 +52,10 @@ const poison = {
         ).finish(),
       ),
   ),
-  logs: anyBytes.filter((bytes) => !decodes(eventsV1.LogEntry.decode, bytes)?.entryId),
+  logs: anyBytes.filter((bytes) => {
+    const entries = decodes(eventsV1.LogBatch.decode, bytes)?.entries;
+    return !entries?.length || entries.some((entry) => !entry.entryId);
+  }),
 } as const;
 
 let running: SecurityPlatform;

@@ -7,7 +7,7 @@ import {
   type RunningConsumer,
   type Topology,
 } from '@addispay/pulsar';
-import { boundLogEntry, metricsRegistry, type Logger } from '@addispay/telemetry';
+import { boundLogEntry, localOnly, metricsRegistry, type Logger } from '@addispay/telemetry';
 import type { Pool } from 'mysql2/promise';
 import { Counter, Histogram } from 'prom-client';
 import { LogWriter } from './log-writer.js';
@@ -30,32 +30,62 @@ const insertBatchSize = new Histogram({
   registers: [metricsRegistry],
 });
 
+const SERVICE = 'logger-service';
+
 /** DATETIME(3) holds years 1000 to 9999; a timestamp outside a sane range is replaced by the publish time. */
 const EARLIEST = Date.UTC(1970, 0, 1);
 const LATEST = Date.UTC(9999, 0, 1);
 
-/** Decodes one message of the logs topic and stores it; what does not decode is dead-lettered. */
-export function logMessageHandler(writer: LogWriter): (message: IncomingMessage) => Promise<Disposition> {
+/**
+ * Decodes one message of the logs topic and stores its entries; a message that does not decode, or holds an entry
+ * without an id, is dead-lettered whole. Once stored, each order the entries mention gets one line of this
+ * service's own under that order's trace, so an order's log shows every service that handled it.
+ */
+export function logMessageHandler(
+  writer: LogWriter,
+  logger: Logger,
+): (message: IncomingMessage) => Promise<Disposition> {
   return async (message) => {
-    let entry: eventsV1.LogEntry;
+    let batch: eventsV1.LogBatch;
     try {
-      entry = eventsV1.LogEntry.decode(message.payload);
+      batch = eventsV1.LogBatch.decode(message.payload);
     } catch (error) {
-      return { kind: 'poison', reason: `not an addispay.events.v1.LogEntry: ${(error as Error).message}` };
+      return { kind: 'poison', reason: `not an addispay.events.v1.LogBatch: ${(error as Error).message}` };
     }
-    if (entry.entryId === '') return { kind: 'poison', reason: 'log entry without entry_id' };
-    const time = entry.time?.getTime();
-    const sane = time !== undefined && time >= EARLIEST && time < LATEST;
-    await writer.write(boundLogEntry({ ...entry, time: sane ? entry.time : message.publishTime }));
+    if (batch.entries.length === 0) return { kind: 'poison', reason: 'log batch without entries' };
+    if (batch.entries.some((entry) => entry.entryId === '')) {
+      return { kind: 'poison', reason: 'log entry without entry_id' };
+    }
+    const entries = batch.entries.map((entry) => {
+      const time = entry.time?.getTime();
+      const sane = time !== undefined && time >= EARLIEST && time < LATEST;
+      return boundLogEntry({ ...entry, time: sane ? entry.time : message.publishTime });
+    });
+    await Promise.all(entries.map((entry) => writer.write(entry)));
+    for (const [orderId, { traceId, count }] of ordersOfOtherServices(entries)) {
+      logger.info({ orderId, traceId, spanId: '', entries: count }, 'order log entries stored');
+    }
     return { kind: 'ack' };
   };
+}
+
+/** The orders that entries of other services mention (this service's own lines would otherwise echo forever). */
+function ordersOfOtherServices(entries: readonly eventsV1.LogEntry[]): Map<string, { traceId: string; count: number }> {
+  const orders = new Map<string, { traceId: string; count: number }>();
+  for (const entry of entries) {
+    if (entry.orderId === '' || entry.service === SERVICE) continue;
+    const seen = orders.get(entry.orderId);
+    if (seen) seen.count += 1;
+    else orders.set(entry.orderId, { traceId: entry.traceId, count: 1 });
+  }
+  return orders;
 }
 
 export interface LogConsumerOptions {
   readonly transport: PulsarTransport;
   readonly topology: Topology;
   readonly pool: Pool;
-  /** Must be local-only (see `localOnly`): lines about storing entries are not shipped back to the logs topic. */
+  /** Ships the per-order lines; the consumer loop's own lines stay local (see `localOnly`). */
   readonly logger: Logger;
   readonly concurrency: number;
   readonly lingerMs: number;
@@ -76,10 +106,11 @@ export function startLogConsumer(options: LogConsumerOptions): Promise<RunningCo
   return consume(
     options.transport,
     options.topology.subscription('logs', 'logger-service'),
-    logMessageHandler(writer),
+    logMessageHandler(writer, options.logger),
     {
       concurrency: options.concurrency,
-      logger: options.logger,
+      // A failing insert logged through the topic would feed itself.
+      logger: localOnly(options.logger),
       metrics: { handled: (outcome) => handledMessages.inc({ outcome }) },
     },
   );

@@ -2,7 +2,6 @@ import { descriptorSet, loggerV1 } from '@addispay/api';
 import { openFoundation } from '@addispay/foundation';
 import { createRpcServer, tlsMode } from '@addispay/rpc';
 import { loadConfig, runService } from '@addispay/runtime';
-import { localOnly } from '@addispay/telemetry';
 import { loggerServiceSettings } from './config.js';
 import { loggerApi } from './grpc/logger-api.js';
 import { startLogConsumer } from './log-consumer.js';
@@ -13,12 +12,11 @@ await runService('logger-service', async () => {
   const foundation = await openFoundation('logger-service', config);
   const { logger, pool, transport, topology } = foundation;
 
-  // Lines about storing entries stay local: shipped, a failing insert would feed itself through the topic.
   const consumer = await startLogConsumer({
     transport,
     topology,
     pool,
-    logger: localOnly(logger),
+    logger,
     concurrency: config.consumerConcurrency,
     lingerMs: config.insertLingerMs,
     batchSize: config.insertBatchSize,

@@ -51,7 +51,7 @@ describe('log shipper with the broker unreachable', () => {
     const watcher = await suite.transport.subscribe(
       { topic: logsTopic, subscription: 'test-watch', type: 'Exclusive', initialPosition: 'Earliest' },
       (message: IncomingMessage) => {
-        received.push(eventsV1.LogEntry.decode(message.payload));
+        received.push(...eventsV1.LogBatch.decode(message.payload).entries);
         void watcher.acknowledge(message);
       },
     );

@@ -48,11 +48,17 @@ describe('logger-service', () => {
       logger.debug({ orderId }, 'below the level: never shipped');
       await shipper.close();
     }
-    const entries = await waitFor(
+    const all = await waitFor(
       () => query({ orderId }),
-      (found) => found.length >= 4,
-      'four entries of the order',
+      (found) => found.filter((entry) => entry.service === 'logger-service').length === 2,
+      "the logger service's line for each of the two shipped messages",
     );
+    const entries = all.filter((entry) => entry.service !== 'logger-service');
+    const own = all.filter((entry) => entry.service === 'logger-service');
+    expect(own.map((entry) => [entry.message, JSON.parse(entry.attributesJson)])).toEqual([
+      ['order log entries stored', { entries: 2 }],
+      ['order log entries stored', { entries: 2 }],
+    ]);
     expect(entries.map((entry) => entry.message).sort()).toEqual(
       ['order-service: first', 'order-service: second', 'payment-service: first', 'payment-service: second'].sort(),
     );
@@ -84,7 +90,9 @@ describe('logger-service', () => {
         level: levels[index % 3]!,
       }),
     );
-    await Promise.all(sent.map((entry) => producer.send({ key: entry.entryId, payload: encode(entry) })));
+    // One message per entry for the first twenty, then ten in one message, as the shipper sends them.
+    await Promise.all(sent.slice(0, 20).map((entry) => producer.send({ key: entry.entryId, payload: encode(entry) })));
+    await producer.send({ key: sent[20]!.entryId, payload: encode(...sent.slice(20)) });
     await producer.close();
 
     const all = await waitFor(
@@ -145,21 +153,23 @@ describe('logger-service', () => {
     const producer = await suite.transport.createProducer(subscription.topic);
     const truncatedProtobuf = new Uint8Array([0x0a, 0xff, 0x01]);
     await producer.send({ key: 'garbage', payload: truncatedProtobuf });
-    await producer.send({ key: 'no-id', payload: encode(logEntry({ entryId: '' })) });
+    await producer.send({ key: 'no-id', payload: encode(logEntry(), logEntry({ entryId: '' })) });
+    await producer.send({ key: 'empty', payload: encode() });
     await producer.close();
 
     await waitFor(
       async () => deadLetters.length,
-      (count) => count === 2,
-      'two dead letters',
+      (count) => count === 3,
+      'three dead letters',
     );
     await dlq.close();
     expect(deadLetters.map((message) => message.properties[DEAD_LETTER_REASON]).sort()).toEqual([
+      'log batch without entries',
       'log entry without entry_id',
-      expect.stringMatching(/^not an addispay.events.v1.LogEntry: /),
+      expect.stringMatching(/^not an addispay.events.v1.LogBatch: /),
     ]);
     const metrics = await fetch(`http://127.0.0.1:${service.metricsPort}/metrics`).then((response) => response.text());
-    expect(metrics).toMatch(/addispay_log_messages_handled_total\{outcome="poison"\} 2\n/);
+    expect(metrics).toMatch(/addispay_log_messages_handled_total\{outcome="poison"\} 3\n/);
     expect((await countRows(suite.db, 'entry_id = ?', [''])).rows).toBe(0);
   });
 

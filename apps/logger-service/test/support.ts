@@ -59,7 +59,8 @@ export function logEntry(fields: Partial<eventsV1.LogEntry> = {}): eventsV1.LogE
   };
 }
 
-export const encode = (entry: eventsV1.LogEntry): Uint8Array => eventsV1.LogEntry.encode(entry).finish();
+/** A message of the logs topic holding these entries. */
+export const encode = (...entries: eventsV1.LogEntry[]): Uint8Array => eventsV1.LogBatch.encode({ entries }).finish();
 
 export async function countRows(
   db: LogSuite['db'],

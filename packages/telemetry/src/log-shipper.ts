@@ -16,7 +16,7 @@ export interface LogShipperOptions {
   readonly service: string;
   /** Lines held while the broker is slow or away; beyond this, new lines are dropped and counted. */
   readonly capacity?: number;
-  /** Lines sent together (concurrently, then awaited as one batch). */
+  /** Lines sent together, as one message. */
   readonly batchSize?: number;
   /** How long a line may wait for its batch to fill. */
   readonly flushIntervalMs?: number;
@@ -41,6 +41,12 @@ const shippedEntries = new Counter({
   registers: [metricsRegistry],
 });
 
+/**
+ * Characters of JSON lines per message: at most 3 bytes each in UTF-8, so a message stays well under the broker's
+ * 5 MB default limit.
+ */
+const MAX_MESSAGE_CHARS = 1_000_000;
+
 interface PendingLine {
   /** Assigned once, so a line re-sent after an unknown outcome is stored once (the logger service dedupes). */
   readonly entryId: string;
@@ -48,8 +54,9 @@ interface PendingLine {
 }
 
 /**
- * A pino destination that ships every line to the `logs` topic as a LogEntry: `write` only appends to a bounded
- * buffer, and a background loop sends batches, so logging never waits for, or fails because of, the broker.
+ * A pino destination that ships every line to the `logs` topic: `write` only appends to a bounded buffer, and a
+ * background loop sends the lines in batches of one LogBatch message each, so logging never waits for, or fails
+ * because of, the broker.
  */
 export class LogShipper {
   private readonly capacity: number;
@@ -130,30 +137,43 @@ export class LogShipper {
     }
   }
 
-  /** Sends one batch; false when the broker could not take all of it (the rest is kept for the next try). */
+  /** Sends the oldest lines as one message; false when the broker did not take it (the lines are kept). */
   private async shipBatch(connection: ShipperConnection): Promise<boolean> {
     try {
       this.sink ??= await connection.open();
     } catch {
       return false;
     }
-    const sink = this.sink;
-    const batch = this.queue.splice(0, this.batchSize);
-    const results = await Promise.allSettled(batch.map((pending) => this.send(sink, pending)));
-    const failed = batch.filter((_, index) => results[index]?.status === 'rejected');
-    shippedEntries.inc(batch.length - failed.length);
-    if (failed.length === 0) return true;
-    // Failed lines go back in front of newer ones, as far as the buffer has room.
-    const room = Math.max(0, this.capacity - this.queue.length);
-    this.queue.unshift(...failed.slice(0, room));
-    this.drop(failed.length - Math.min(room, failed.length));
-    return false;
+    const batch = this.takeBatch();
+    const entries = batch.flatMap(
+      (pending) => logEntryFromLine(pending.line, pending.entryId, this.options.service) ?? [],
+    );
+    try {
+      if (entries.length > 0) {
+        const payload = eventsV1.LogBatch.encode({ entries }).finish();
+        await this.sink.send({ key: entries[0]!.entryId, payload });
+      }
+      shippedEntries.inc(entries.length);
+      return true;
+    } catch {
+      // The batch goes back in front of newer lines, as far as the buffer has room.
+      const room = Math.max(0, this.capacity - this.queue.length);
+      this.queue.unshift(...batch.slice(0, room));
+      this.drop(batch.length - Math.min(room, batch.length));
+      return false;
+    }
   }
 
-  private async send(sink: LogSink, pending: PendingLine): Promise<void> {
-    const entry = logEntryFromLine(pending.line, pending.entryId, this.options.service);
-    if (!entry) return;
-    await sink.send({ key: entry.entryId, payload: eventsV1.LogEntry.encode(entry).finish() });
+  /** Up to `batchSize` lines, and no more characters than fit in one broker message with room to spare. */
+  private takeBatch(): PendingLine[] {
+    let count = 0;
+    let chars = 0;
+    while (count < this.queue.length && count < this.batchSize) {
+      chars += this.queue[count]!.line.length;
+      if (count > 0 && chars > MAX_MESSAGE_CHARS) break;
+      count += 1;
+    }
+    return this.queue.splice(0, count);
   }
 
   private reportDrops(connection: ShipperConnection): void {

@@ -183,7 +183,7 @@ export interface OrderStatusChanged {
   occurredAt?: Date | undefined;
 }
 
-/** The payload of every message on the `logs` topic. */
+/** One structured log line. */
 export interface LogEntry {
   entryId: string;
   service: string;
@@ -195,6 +195,11 @@ export interface LogEntry {
   orderId: string;
   /** The remaining structured fields, as a JSON object. */
   attributesJson: string;
+}
+
+/** The payload of every message on the `logs` topic: the lines a service shipped together. */
+export interface LogBatch {
+  entries: LogEntry[];
 }
 
 function createBaseOrderEvent(): OrderEvent {
@@ -1209,6 +1214,75 @@ export const LogEntry: MessageFns<LogEntry> = {
     message.spanId = object.spanId ?? "";
     message.orderId = object.orderId ?? "";
     message.attributesJson = object.attributesJson ?? "";
+    return message;
+  },
+};
+
+function createBaseLogBatch(): LogBatch {
+  return { entries: [] };
+}
+
+export const LogBatch: MessageFns<LogBatch> = {
+  encode(message: LogBatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.entries) {
+      LogEntry.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogBatch {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogBatch();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entries.push(LogEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LogBatch {
+    return {
+      entries: globalThis.Array.isArray(object?.entries) ? object.entries.map((e: any) => LogEntry.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: LogBatch): unknown {
+    const obj: any = {};
+    if (message.entries?.length) {
+      obj.entries = message.entries.map((e) => LogEntry.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LogBatch>): LogBatch {
+    return LogBatch.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LogBatch>): LogBatch {
+    const message = createBaseLogBatch();
+    message.entries = object.entries?.map((e) => LogEntry.fromPartial(e)) || [];
     return message;
   },
 };
