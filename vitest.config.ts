@@ -7,7 +7,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['{apps,packages}/*/src/**/*.test.ts'] },
+        test: { name: 'unit', include: ['{apps,packages}/*/src/**/*.test.ts', 'bench/**/*.test.ts'] },
       },
       {
         extends: true,

@@ -6,13 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber?: number };
   hitCount?: number;
+  children?: number[];
 }
 
-interface Profile {
+export interface Profile {
   nodes: ProfileNode[];
   startTime: number;
   endTime: number;
@@ -33,10 +34,16 @@ export interface ProfileSummary {
   readonly packages: HotSpot[];
 }
 
-export function summarizeProfile(profile: Profile, top = 25): ProfileSummary {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+/** Self time in µs per node id: each sample is charged its timeDelta. */
+export function selfTimes(profile: Profile): Map<number, number> {
   const selfUs = new Map<number, number>();
   profile.samples.forEach((id, index) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+  return selfUs;
+}
+
+export function summarizeProfile(profile: Profile, top = 25): ProfileSummary {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfUs = selfTimes(profile);
   const functions = new Map<string, number>();
   const packages = new Map<string, number>();
   let total = 0;
@@ -73,7 +80,7 @@ function shortUrl(url: string): string {
   return repo >= 0 ? url.replace(/^.*?\/(apps|packages)\//, '$1/') : url;
 }
 
-function packageOf(frame: ProfileNode['callFrame']): string {
+export function packageOf(frame: ProfileNode['callFrame']): string {
   if (frame.url === '') return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
   const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(frame.url);
   if (modules) return modules[1]!;

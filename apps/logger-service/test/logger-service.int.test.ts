@@ -126,7 +126,7 @@ describe('logger-service', () => {
     await producer.send({ key: entry.entryId, payload: encode(entry) });
     await producer.close();
     const [stored] = await waitFor(
-      () => query({ orderId }),
+      () => query({ orderId, service: 'order-service' }),
       (found) => found.length === 1,
       'the oversized entry',
     );
