@@ -11,6 +11,7 @@ SERVICES=(order-service payment-service logger-service)
 usage() {
   cat <<EOF
 Usage: scripts/bench.sh [--quick] [--duration SECONDS] [--restart] [--note TEXT] [--skip-limits] [--no-docs]
+       scripts/bench.sh --profile [--duration SECONDS]
 
 Uses the running local stack (scripts/stack.sh up) or starts it; what this script started, it stops again.
 
@@ -21,6 +22,8 @@ Uses the running local stack (scripts/stack.sh up) or starts it; what this scrip
   --note TEXT     recorded in the result (e.g. what else ran on the machine)
   --skip-limits   only the platform steps
   --no-docs       leave docs/benchmarks.md alone (the result file is still written)
+  --profile       instead: restart the services under 'node --cpu-prof', load them with 64 callers for the
+                  duration, and write each service's profile summary and flame graph to docs/profiles/
 
 Knobs passed to services this script starts (stated in the result): PAYMENT_LATENCY_MS (service default 20),
 CONSUMER_CONCURRENCY (64), LOG_LEVEL (info). Needs 'make build' (services run from dist/).
@@ -29,15 +32,19 @@ EOF
 
 args=()
 restart=false
+profile=false
+duration=20
 while (($# > 0)); do
   case "$1" in
     --quick | --skip-limits | --no-docs) args+=("$1") ;;
     --duration | --note)
       (($# >= 2)) || die "$1 needs a value"
       args+=("$1" "$2")
+      [[ "$1" == --duration ]] && duration="$2"
       shift
       ;;
     --restart) restart=true ;;
+    --profile) profile=true restart=true ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" ;;
   esac
@@ -89,9 +96,36 @@ trap restore EXIT
 trap 'exit 130' INT TERM
 
 if [[ "$restart" == true ]]; then stop_services; fi
-"${ADDISPAY_ROOT}/scripts/stack.sh" up
+if [[ "$profile" == true ]]; then
+  profiles="${ADDISPAY_LOCAL}/bench/profiles/$(date -u +%Y%m%dT%H%M%S)"
+  mkdir -p "$profiles"
+  SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=${profiles}" "${ADDISPAY_ROOT}/scripts/stack.sh" up
+else
+  "${ADDISPAY_ROOT}/scripts/stack.sh" up
+fi
 unset NODE_OPTIONS
+
+profile_services() {
+  local service pid file out="${ADDISPAY_ROOT}/docs/profiles"
+  local -A pids=()
+  for service in "${SERVICES[@]}"; do pids[$service]="$(<"${RUN}/${service}.pid")"; done
+  log "profiling: 64 callers for ${duration} s"
+  npm run -s cli -- load --concurrency 64 --duration "${duration}s"
+  stop_services # the profiles are written at exit
+  mkdir -p "$out"
+  for service in "${SERVICES[@]}"; do
+    file="$(ls "${profiles}"/CPU.*."${pids[$service]}".*.cpuprofile)"
+    node --import tsx bench/cpu-profile.ts "$file" --top 20 >"${out}/${service}.txt"
+    node --import tsx bench/flamegraph.ts "$file" "${out}/${service}.svg" \
+      --title "${service}: 64 callers for ${duration} s ($(date -u +%Y-%m-%d))"
+    log "${service}: docs/profiles/${service}.txt and .svg (profile: ${file#"${ADDISPAY_ROOT}/"})"
+  done
+}
 
 log "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 cd "$ADDISPAY_ROOT"
-node --conditions=development --import tsx bench/run.ts "${args[@]}"
+if [[ "$profile" == true ]]; then
+  profile_services
+else
+  node --conditions=development --import tsx bench/run.ts "${args[@]}"
+fi

@@ -64,7 +64,10 @@ start_service() {
   (
     service_env "$service"
     cd "$ADDISPAY_ROOT"
-    exec node --enable-source-maps --import @addispay/telemetry/instrumentation "$main" >>"${LOGS}/${service}.out" 2>&1
+    # SERVICE_NODE_ARGS: extra node flags, e.g. --cpu-prof (which NODE_OPTIONS does not allow).
+    # shellcheck disable=SC2086
+    exec node --enable-source-maps ${SERVICE_NODE_ARGS:-} --import @addispay/telemetry/instrumentation "$main" \
+      >>"${LOGS}/${service}.out" 2>&1
   ) &
   echo $! >"$pidfile"
   if ! wait_for 60 "$service" service_ready "$service"; then
