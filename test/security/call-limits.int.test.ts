@@ -23,6 +23,7 @@ beforeAll(async () => {
       RPC_MAX_UNARY_MS: '1000',
       RPC_MAX_STREAM_MS: '1500',
       PLACE_ORDER_MAX_WAIT_MS: '5000',
+      PLACE_ORDER_MAX_IN_FLIGHT: '2',
     },
   });
 });
@@ -92,5 +93,30 @@ describe('server-side limits on every call', () => {
     expect((await failure(invalid())).code).toBe(Status.INVALID_ARGUMENT);
     // Refused calls wrote nothing: only the two orders of the tests above exist.
     expect(await count(platform.ordersDb, 'SELECT COUNT(*) FROM orders')).toBe(2);
+  });
+
+  it('refuses PlaceOrder calls past PLACE_ORDER_MAX_IN_FLIGHT with RESOURCE_EXHAUSTED, storing nothing for them', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1_600)); // the rate limit's bucket refills to 3
+    const before = await count(platform.ordersDb, 'SELECT COUNT(*) FROM orders');
+    platform.paymentService.pause(); // accepted calls wait for an outcome, so they stay in flight
+    try {
+      const client = platform.client();
+      const deadline = new Date(Date.now() + 2_000);
+      const results = await Promise.all(
+        [1, 2, 3].map(() => failure(client.placeOrder(placeRequest({ customerId: 'crowd' }), { deadline }))),
+      );
+      // The two admitted calls are stored and wait for the paused payment until RPC_MAX_UNARY_MS (1 s) ends them.
+      expect(results.map((result) => result.code).sort()).toEqual([
+        Status.DEADLINE_EXCEEDED,
+        Status.DEADLINE_EXCEEDED,
+        Status.RESOURCE_EXHAUSTED,
+      ]);
+      const refused = results.find((result) => result.code === Status.RESOURCE_EXHAUSTED)!.error as RichClientError;
+      expect(refused.details).toMatch(/serving its limit of 2 calls at once/);
+      expect(refused.extra.some((detail) => detail.$type === RetryInfo.$type)).toBe(true);
+      expect(await count(platform.ordersDb, 'SELECT COUNT(*) FROM orders')).toBe(before + 2);
+    } finally {
+      platform.paymentService.resume();
+    }
   });
 });

@@ -16,4 +16,6 @@ export const orderServiceSettings = {
   placeOrderRateLimit: env.number('PLACE_ORDER_RATE_LIMIT', { min: 0, max: 1_000_000, default: 0 }),
   /** Calls a quiet client may make at once; 0 means twice the rate (at least 1). */
   placeOrderRateBurst: env.integer('PLACE_ORDER_RATE_BURST', { min: 0, max: 1_000_000, default: 0 }),
+  /** PlaceOrder calls served at once by a replica (waits for outcomes included); 0 turns the limit off. */
+  placeOrderMaxInFlight: env.integer('PLACE_ORDER_MAX_IN_FLIGHT', { min: 0, max: 100_000, default: 256 }),
 };

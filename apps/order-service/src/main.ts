@@ -44,6 +44,9 @@ await runService('order-service', async () => {
         burst: config.placeOrderRateBurst || Math.max(1, Math.ceil(config.placeOrderRateLimit * 2)),
       },
     ],
+    inFlightLimits: [
+      { method: '/addispay.order.v1.OrderService/PlaceOrder', maxInFlight: config.placeOrderMaxInFlight },
+    ],
   });
   rpc.add(
     orderV1.OrderServiceDefinition,

@@ -117,6 +117,46 @@ export function rateLimitMiddleware(limits: readonly RateLimit[], now: () => num
   };
 }
 
+export interface InFlightLimit {
+  /** The method's full path, e.g. /addispay.order.v1.OrderService/PlaceOrder. */
+  readonly method: string;
+  /** Calls of the method served at once by this process; 0 turns the limit off. */
+  readonly maxInFlight: number;
+}
+
+/** How long a refused caller is told to wait: about one call's time at capacity. */
+const BUSY_RETRY_MS = 100;
+
+/**
+ * Admission control: past `maxInFlight` concurrent calls of a method, new ones are refused at once with
+ * RESOURCE_EXHAUSTED instead of queueing, so an overloaded replica keeps its memory bounded and answers the calls
+ * it took in time; callers retry with backoff or go to another replica.
+ */
+export function inFlightLimitMiddleware(limits: readonly InFlightLimit[]): ServerMiddleware {
+  const slots = new Map(
+    limits.filter((limit) => limit.maxInFlight > 0).map((limit) => [limit.method, { ...limit, inFlight: 0 }]),
+  );
+
+  return async function* limitInFlight(call, context) {
+    const slot = slots.get(call.method.path);
+    if (!slot) return yield* call.next(call.request, context);
+    if (slot.inFlight >= slot.maxInFlight) {
+      context.trailer.set('retry-after-ms', String(BUSY_RETRY_MS));
+      throw new RichServerError(
+        Status.RESOURCE_EXHAUSTED,
+        `${slot.method} is serving its limit of ${slot.maxInFlight} calls at once on this replica; retry after ${BUSY_RETRY_MS} ms`,
+        [RetryInfo.fromPartial({ retryDelay: { seconds: 0, nanos: BUSY_RETRY_MS * 1e6 } })],
+      );
+    }
+    slot.inFlight += 1;
+    try {
+      return yield* call.next(call.request, context);
+    } finally {
+      slot.inFlight -= 1;
+    }
+  };
+}
+
 function tooManyRequests(method: string, limit: RateLimit, waitMs: number, context: CallContext): ServerError {
   context.trailer.set('retry-after-ms', String(waitMs));
   return new RichServerError(

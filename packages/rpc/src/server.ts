@@ -8,7 +8,14 @@ import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-serv
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
 import { exposeDeadline } from './deadline.js';
 import { unexpectedErrorMiddleware } from './errors.js';
-import { callTimeLimitMiddleware, rateLimitMiddleware, type CallTimeLimits, type RateLimit } from './limits.js';
+import {
+  callTimeLimitMiddleware,
+  inFlightLimitMiddleware,
+  rateLimitMiddleware,
+  type CallTimeLimits,
+  type InFlightLimit,
+  type RateLimit,
+} from './limits.js';
 import { rpcMetricsMiddleware } from './metrics.js';
 import { refuseUndecodableMiddleware, withTotalDecoders } from './undecodable.js';
 
@@ -30,6 +37,8 @@ export interface RpcServerOptions {
   readonly callTimeLimits?: CallTimeLimits;
   /** Per-client token buckets on chosen methods (see limits.ts). */
   readonly rateLimits?: readonly RateLimit[];
+  /** Admission control on chosen methods (see limits.ts). */
+  readonly inFlightLimits?: readonly InFlightLimit[];
 }
 
 export const DEFAULT_CALL_TIME_LIMITS: CallTimeLimits = { maxUnaryMs: 30_000, maxStreamMs: 600_000 };
@@ -55,6 +64,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     .use(unexpectedErrorMiddleware(options.logger))
     .use(refuseUndecodableMiddleware)
     .use(rateLimitMiddleware(options.rateLimits ?? []))
+    .use(inFlightLimitMiddleware(options.inFlightLimits ?? []))
     .use(callTimeLimitMiddleware(options.callTimeLimits ?? DEFAULT_CALL_TIME_LIMITS));
   const health = HealthState();
   server.add(HealthDefinition, HealthServiceImpl(health));
