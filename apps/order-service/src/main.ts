@@ -5,8 +5,7 @@ import { createRpcServer, tlsMode } from '@addispay/rpc';
 import { loadConfig, runService } from '@addispay/runtime';
 import { orderServiceSettings } from './config.js';
 import { orderApi } from './grpc/order-api.js';
-import type { OrderContext } from './orders/order-context.js';
-import { OrderStatusFeed } from './orders/order-status-feed.js';
+import { createOrderContext } from './orders/order-context.js';
 import { orderStatusListener } from './orders/order-status-topic.js';
 import { paymentResultHandler } from './orders/payment-results.js';
 import { expireStuckOrders } from './orders/transition-order.js';
@@ -17,7 +16,7 @@ await runService('order-service', async () => {
   const { logger, pool, transport, topology } = foundation;
 
   const relay = foundation.startOutboxRelay();
-  const context: OrderContext = { pool, feed: new OrderStatusFeed(), relay, now: () => new Date(), logger };
+  const context = createOrderContext({ pool, relay, logger });
 
   const statusReader = await transport.read(topology.topic('order-status').fullName, orderStatusListener(context));
   const results = await consume(

@@ -6,5 +6,5 @@ export { isDuplicateKey, isRetryableTransactionError, withTransaction } from './
 export type { TransactionOptions } from './transaction.js';
 export { migrate, readMigrations } from './migrate.js';
 export type { MigrateOptions, MigrateResult, MigrationFile } from './migrate.js';
-export { appendToOutbox, OutboxRelay } from './outbox.js';
+export { appendToOutbox, OutboxRelay, withTraceContext } from './outbox.js';
 export type { OutboxMessage, OutboxRelayOptions, Publish } from './outbox.js';

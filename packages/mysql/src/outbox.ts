@@ -32,6 +32,17 @@ export async function appendToOutbox(connection: PoolConnection, messages: reado
   ]);
 }
 
+/**
+ * The message carrying a caller's trace context (by default the one active now): for messages appended in a batch
+ * written on behalf of many callers (appendToOutbox otherwise stamps the context active when it runs).
+ */
+export function withTraceContext(
+  message: OutboxMessage,
+  traceContext: Readonly<Record<string, string>> = currentTraceContext(),
+): OutboxMessage {
+  return { ...message, properties: { ...traceContext, ...message.properties } };
+}
+
 export type Publish = (message: OutboxMessage) => Promise<void>;
 
 export interface OutboxRelayOptions {

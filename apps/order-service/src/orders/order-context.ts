@@ -1,6 +1,9 @@
+import { Batcher } from '@addispay/runtime';
 import type { Logger } from '@addispay/telemetry';
 import type { Pool } from 'mysql2/promise';
-import type { OrderStatusFeed } from './order-status-feed.js';
+import { OrderStatusFeed } from './order-status-feed.js';
+import { storeOrders, type OrderToStore, type StoreOutcome } from './place-order.js';
+import { applyTransitions, type TransitionRequest, type TransitionResult } from './transition-order.js';
 
 /** What the order use cases need from the outside world. */
 export interface OrderContext {
@@ -10,4 +13,28 @@ export interface OrderContext {
   readonly relay: { kick(): void };
   readonly now: () => Date;
   readonly logger: Logger;
+  /** New orders, stored by group commit: the orders placed meanwhile share one transaction. */
+  readonly placements: Batcher<OrderToStore, StoreOutcome>;
+  /** Status transitions, applied by group commit in the same way. */
+  readonly transitions: Batcher<TransitionRequest, TransitionResult>;
+}
+
+/** Transactions of each kind running at once; what arrives meanwhile waits for the next (bigger) one. */
+const GROUP_COMMIT = { maxBatch: 200, maxConcurrent: 2 } as const;
+
+export function createOrderContext(options: {
+  readonly pool: Pool;
+  readonly relay: { kick(): void };
+  readonly logger: Logger;
+  readonly now?: () => Date;
+}): OrderContext {
+  const { pool } = options;
+  const now = options.now ?? (() => new Date());
+  return {
+    ...options,
+    now,
+    feed: new OrderStatusFeed(),
+    placements: new Batcher((orders) => storeOrders(pool, orders), GROUP_COMMIT),
+    transitions: new Batcher((requests) => applyTransitions(pool, now(), requests), GROUP_COMMIT),
+  };
 }

@@ -28,24 +28,32 @@ interface ItemRow extends RowDataPacket {
 const ORDER_COLUMNS =
   'order_id, customer_id, idempotency_key, request_fingerprint, currency, total_minor, status, status_reason, created_at, updated_at';
 
-export async function insertOrder(
-  connection: PoolConnection,
-  orderId: OrderId,
-  draft: OrderDraft,
-  now: Date,
-): Promise<void> {
-  await connection.execute(`INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 'PENDING', '', ?, ?)`, [
-    orderId,
-    draft.customerId,
-    draft.idempotencyKey,
-    draft.fingerprint,
-    draft.currency,
-    draft.totalMinor.toString(),
-    now,
-    now,
+export interface NewOrder {
+  readonly orderId: OrderId;
+  readonly draft: OrderDraft;
+  readonly createdAt: Date;
+}
+
+/** Inserts the orders and their items, PENDING; a repeated idempotency key fails the whole statement. */
+export async function insertOrders(connection: PoolConnection, orders: readonly NewOrder[]): Promise<void> {
+  await connection.query(`INSERT INTO orders (${ORDER_COLUMNS}) VALUES ?`, [
+    orders.map(({ orderId, draft, createdAt }) => [
+      orderId,
+      draft.customerId,
+      draft.idempotencyKey,
+      draft.fingerprint,
+      draft.currency,
+      draft.totalMinor.toString(),
+      'PENDING',
+      '',
+      createdAt,
+      createdAt,
+    ]),
   ]);
   await connection.query('INSERT INTO order_items (order_id, line_number, sku, quantity, unit_price_minor) VALUES ?', [
-    draft.items.map((item, index) => [orderId, index + 1, item.sku, item.quantity, item.unitPriceMinor.toString()]),
+    orders.flatMap(({ orderId, draft }) =>
+      draft.items.map((item, index) => [orderId, index + 1, item.sku, item.quantity, item.unitPriceMinor.toString()]),
+    ),
   ]);
 }
 
@@ -75,36 +83,56 @@ export interface LockedOrder {
   readonly totalMinor: MinorUnits;
 }
 
-/** Locks the order's row until the transaction ends, so concurrent results and cancels apply one at a time. */
-export async function lockOrder(connection: PoolConnection, orderId: string): Promise<LockedOrder | undefined> {
-  const [rows] = await connection.execute<OrderRow[]>(
-    'SELECT status, customer_id, currency, total_minor FROM orders WHERE order_id = ? FOR UPDATE',
-    [orderId],
+/**
+ * Locks the orders' rows until the transaction ends, so concurrent results and cancels apply one at a time. Rows
+ * are locked in primary-key order, whatever the order of `orderIds`, so two batches cannot deadlock each other.
+ */
+export async function lockOrders(
+  connection: PoolConnection,
+  orderIds: readonly string[],
+): Promise<Map<string, LockedOrder>> {
+  const [rows] = await connection.query<OrderRow[]>(
+    'SELECT order_id, status, customer_id, currency, total_minor FROM orders WHERE order_id IN (?) ORDER BY order_id FOR UPDATE',
+    [orderIds],
   );
-  const row = rows[0];
-  if (!row) return undefined;
-  return {
-    orderId,
-    status: row.status,
-    customerId: row.customer_id,
-    currency: row.currency as CurrencyCode,
-    totalMinor: BigInt(row.total_minor) as MinorUnits,
-  };
+  return new Map(
+    rows.map((row) => [
+      row.order_id,
+      {
+        orderId: row.order_id,
+        status: row.status,
+        customerId: row.customer_id,
+        currency: row.currency as CurrencyCode,
+        totalMinor: BigInt(row.total_minor) as MinorUnits,
+      },
+    ]),
+  );
 }
 
-export async function updateOrderStatus(
+export interface StatusUpdate {
+  readonly orderId: string;
+  readonly status: OrderStatus;
+  readonly reason: string;
+}
+
+/** Sets the status of every order in `updates` (one order at most once) in one statement. */
+export async function updateOrderStatuses(
   connection: PoolConnection,
-  orderId: string,
-  status: OrderStatus,
-  reason: string,
+  updates: readonly StatusUpdate[],
   now: Date,
 ): Promise<void> {
-  await connection.execute('UPDATE orders SET status = ?, status_reason = ?, updated_at = ? WHERE order_id = ?', [
-    status,
-    reason,
-    now,
-    orderId,
-  ]);
+  if (updates.length === 0) return;
+  const cases = updates.map(() => 'WHEN ? THEN ?').join(' ');
+  await connection.query(
+    `UPDATE orders SET status = CASE order_id ${cases} END, status_reason = CASE order_id ${cases} END,
+     updated_at = ? WHERE order_id IN (?)`,
+    [
+      ...updates.flatMap((update) => [update.orderId, update.status]),
+      ...updates.flatMap((update) => [update.orderId, update.reason]),
+      now,
+      updates.map((update) => update.orderId),
+    ],
+  );
 }
 
 export interface OrderFilter {

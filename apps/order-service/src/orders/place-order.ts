@@ -11,11 +11,12 @@ import {
   type RequestError,
   type Result,
 } from '@addispay/domain';
-import { appendToOutbox, isDuplicateKey, withTransaction } from '@addispay/mysql';
+import { appendToOutbox, isDuplicateKey, withTraceContext, withTransaction, type OutboxMessage } from '@addispay/mysql';
+import type { Pool } from 'mysql2/promise';
 import type { OrderContext } from './order-context.js';
 import type { StatusChange } from './order-status-feed.js';
 import { orderPlacedMessage } from './order-events.js';
-import { findOrder, findOrderByIdempotencyKey, insertOrder } from './order-store.js';
+import { findOrder, findOrderByIdempotencyKey, insertOrders, type NewOrder } from './order-store.js';
 
 /**
  * Validates and stores the order with its OrderPlaced event in one transaction, then waits until `answerBy` for
@@ -63,21 +64,52 @@ async function storeUnlessKnown(
   draft: OrderDraft,
   now: Date,
 ): Promise<Order | undefined> {
-  try {
-    await withTransaction(context.pool, async (connection) => {
-      await insertOrder(connection, orderId, draft, now);
-      await appendToOutbox(connection, [orderPlacedMessage(orderId, draft, now)]);
-    });
-    context.relay.kick();
-    context.logger.info(
-      { orderId, customerId: draft.customerId, totalMinor: draft.totalMinor.toString(), currency: draft.currency },
-      'order placed',
-    );
-    return undefined;
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
+  const outcome = await context.placements.submit({
+    order: { orderId, draft, createdAt: now },
+    placed: withTraceContext(orderPlacedMessage(orderId, draft, now)),
+  });
+  if (outcome === 'duplicate') {
     // A retry, or a concurrent request with the same key that won the insert.
     return findOrderByIdempotencyKey(context.pool, draft.customerId, draft.idempotencyKey);
+  }
+  context.relay.kick();
+  context.logger.info(
+    { orderId, customerId: draft.customerId, totalMinor: draft.totalMinor.toString(), currency: draft.currency },
+    'order placed',
+  );
+  return undefined;
+}
+
+export interface OrderToStore {
+  readonly order: NewOrder;
+  readonly placed: OutboxMessage;
+}
+
+export type StoreOutcome = 'stored' | 'duplicate';
+
+/**
+ * Stores orders with their OrderPlaced events in one transaction (see OrderContext.placements). When one of them
+ * repeats an idempotency key already used, they are stored one by one, so that only the repeats are refused.
+ */
+export async function storeOrders(pool: Pool, orders: readonly OrderToStore[]): Promise<StoreOutcome[]> {
+  try {
+    await withTransaction(pool, async (connection) => {
+      await insertOrders(
+        connection,
+        orders.map((toStore) => toStore.order),
+      );
+      await appendToOutbox(
+        connection,
+        orders.map((toStore) => toStore.placed),
+      );
+    });
+    return orders.map(() => 'stored');
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    if (orders.length === 1) return ['duplicate'];
+    const outcomes: StoreOutcome[] = [];
+    for (const toStore of orders) outcomes.push(...(await storeOrders(pool, [toStore])));
+    return outcomes;
   }
 }
 

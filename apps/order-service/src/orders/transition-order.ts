@@ -9,48 +9,87 @@ import {
   type Result,
   type Transition,
 } from '@addispay/domain';
-import { appendToOutbox, withTransaction, type OutboxMessage } from '@addispay/mysql';
+import { appendToOutbox, withTraceContext, withTransaction, type OutboxMessage } from '@addispay/mysql';
+import { currentTraceContext } from '@addispay/telemetry';
+import type { Pool } from 'mysql2/promise';
 import type { OrderContext } from './order-context.js';
 import { recordExpired, recordFinalized } from './order-metrics.js';
 import { orderCancelledMessage, orderStatusChangedMessage } from './order-events.js';
-import { findOrder, findStuckOrderIds, lockOrder, updateOrderStatus, type LockedOrder } from './order-store.js';
+import {
+  findOrder,
+  findStuckOrderIds,
+  lockOrders,
+  updateOrderStatuses,
+  type LockedOrder,
+  type StatusUpdate,
+} from './order-store.js';
 
-export type TransitionResult = { readonly found: false } | { readonly found: true; readonly transition: Transition };
+export type TransitionResult =
+  { readonly found: false } | { readonly found: true; readonly transition: Transition; readonly at: Date };
+
+export interface TransitionRequest {
+  readonly orderId: string;
+  readonly event: OrderEvent;
+  /** Events to emit besides OrderStatusChanged when the order moves. */
+  readonly followUps: (order: LockedOrder, now: Date) => OutboxMessage[];
+  /** The requester's, for the events the move emits. */
+  readonly traceContext: Readonly<Record<string, string>>;
+}
 
 /**
  * Applies one event to one order under a row lock: the state machine decides, and a move is stored together with
- * its OrderStatusChanged event and any follow-up events, in one transaction.
+ * its OrderStatusChanged event and any follow-up events, in one transaction shared with the transitions requested
+ * meanwhile (see OrderContext.transitions).
  */
 export async function transitionOrder(
   context: OrderContext,
   orderId: string,
   event: OrderEvent,
-  followUps: (order: LockedOrder, now: Date) => OutboxMessage[] = () => [],
+  followUps: TransitionRequest['followUps'] = () => [],
 ): Promise<TransitionResult> {
-  const now = context.now();
-  const result = await withTransaction(context.pool, async (connection): Promise<TransitionResult> => {
-    const current = await lockOrder(connection, orderId);
-    if (!current) return { found: false };
-    const transition = applyOrderEvent(current.status, event);
-    if (transition.kind === 'moved') {
-      await updateOrderStatus(connection, orderId, transition.to, transition.reason, now);
-      await appendToOutbox(connection, [
-        orderStatusChangedMessage(orderId, transition.to, transition.reason, now),
-        ...followUps(current, now),
-      ]);
-    }
-    return { found: true, transition };
-  });
+  const result = await context.transitions.submit({ orderId, event, followUps, traceContext: currentTraceContext() });
   if (result.found && result.transition.kind === 'moved') {
-    context.logger.info(
-      { orderId, status: result.transition.to, reason: result.transition.reason, event: event.type },
-      'order status changed',
-    );
-    recordFinalized(result.transition.to);
-    context.feed.publish(orderId, { status: result.transition.to, reason: result.transition.reason, at: now });
+    const { to, reason } = result.transition;
+    context.logger.info({ orderId, status: to, reason, event: event.type }, 'order status changed');
+    recordFinalized(to);
+    context.feed.publish(orderId, { status: to, reason, at: result.at });
     context.relay.kick();
   }
   return result;
+}
+
+/**
+ * Applies the requests in order, in one transaction: the orders' rows are locked, each event goes through the state
+ * machine against the status left by the requests before it, and the moves are stored with their events.
+ */
+export async function applyTransitions(
+  pool: Pool,
+  now: Date,
+  requests: readonly TransitionRequest[],
+): Promise<TransitionResult[]> {
+  return withTransaction(pool, async (connection) => {
+    const orders = await lockOrders(connection, [...new Set(requests.map((request) => request.orderId))]);
+    const updates = new Map<string, StatusUpdate>();
+    const messages: OutboxMessage[] = [];
+    const results = requests.map((request): TransitionResult => {
+      const current = orders.get(request.orderId);
+      if (!current) return { found: false };
+      const transition = applyOrderEvent(current.status, request.event);
+      if (transition.kind === 'moved') {
+        orders.set(request.orderId, { ...current, status: transition.to });
+        updates.set(request.orderId, { orderId: request.orderId, status: transition.to, reason: transition.reason });
+        const emitted = [
+          orderStatusChangedMessage(request.orderId, transition.to, transition.reason, now),
+          ...request.followUps(current, now),
+        ];
+        messages.push(...emitted.map((message) => withTraceContext(message, request.traceContext)));
+      }
+      return { found: true, transition, at: now };
+    });
+    await updateOrderStatuses(connection, [...updates.values()], now);
+    await appendToOutbox(connection, messages);
+    return results;
+  });
 }
 
 /** Cancels an order that is not final. A charge that lands later is refunded by the payment service. */
