@@ -60,7 +60,7 @@ const request = (orderId: string, event: TransitionRequest['event']): Transition
 describe('group commit', () => {
   it('stores a batch of orders, their items and events in one go', async () => {
     const batch = [toStore(draft('alice', 'a-1')), toStore(draft('alice', 'a-2', 3)), toStore(draft('bob', 'b-1'))];
-    expect(await storeOrders(pool, batch)).toEqual(['stored', 'stored', 'stored']);
+    expect(await storeOrders(pool, batch)).toEqual(['inserted', 'inserted', 'inserted']);
     const ids = batch.map((stored) => stored.order.orderId);
     expect(await rows('SELECT order_id FROM orders WHERE order_id IN (?)', [ids])).toHaveLength(3);
     const [items] = await rows('SELECT SUM(quantity) AS quantity FROM order_items WHERE order_id IN (?)', [ids]);
@@ -75,7 +75,7 @@ describe('group commit', () => {
       toStore(draft('carol', 'c-2')),
       toStore(draft('carol', 'c-2')),
     ];
-    expect(await storeOrders(pool, batch)).toEqual(['stored', 'duplicate', 'stored', 'duplicate']);
+    expect(await storeOrders(pool, batch)).toEqual(['inserted', 'duplicate', 'inserted', 'duplicate']);
     const stored = await rows("SELECT idempotency_key FROM orders WHERE customer_id = 'carol' ORDER BY 1");
     expect(stored.map((row) => row['idempotency_key'])).toEqual(['c-1', 'c-2']);
     const events = await rows('SELECT id FROM outbox WHERE message_key IN (?)', [

@@ -3,7 +3,7 @@ import { consume } from '@addispay/pulsar';
 import { loadConfig, runService } from '@addispay/runtime';
 import { paymentServiceSettings } from './config.js';
 import { orderEventHandler } from './order-events.js';
-import type { PaymentContext } from './payments.js';
+import { createPaymentContext } from './payments.js';
 import { createSimulatedProcessor } from './simulated-processor.js';
 
 await runService('payment-service', async () => {
@@ -17,7 +17,7 @@ await runService('payment-service', async () => {
     timeoutMs: config.processorTimeoutMs,
   });
   const relay = foundation.startOutboxRelay();
-  const context: PaymentContext = { pool, processor, relay, now: () => new Date(), logger };
+  const context = createPaymentContext({ pool, processor, relay, logger });
   const orders = await consume(
     transport,
     topology.subscription('orders', 'payment-service'),

@@ -1,5 +1,13 @@
 import { effectOfCancel, newId, type CurrencyCode, type MinorUnits } from '@addispay/domain';
-import { appendToOutbox, isDuplicateKey, withTransaction } from '@addispay/mysql';
+import {
+  appendToOutbox,
+  insertAllOrEach,
+  withTraceContext,
+  withTransaction,
+  type InsertOutcome,
+  type OutboxMessage,
+} from '@addispay/mysql';
+import { Batcher } from '@addispay/runtime';
 import type { Logger } from '@addispay/telemetry';
 import type { Pool } from 'mysql2/promise';
 import { paymentResultMessage } from './payment-events.js';
@@ -7,8 +15,9 @@ import { recordPayment } from './payment-metrics.js';
 import type { PaymentProcessor } from './simulated-processor.js';
 import {
   findTransaction,
-  insertTransaction,
+  insertTransactions,
   updateTransactionStatus,
+  type NewTransaction,
   type PaymentTransaction,
 } from './transaction-store.js';
 
@@ -18,6 +27,37 @@ export interface PaymentContext {
   readonly relay: { kick(): void };
   readonly now: () => Date;
   readonly logger: Logger;
+  /** New transactions, stored by group commit: those recorded meanwhile share one database transaction. */
+  readonly records: Batcher<TransactionToRecord, InsertOutcome>;
+}
+
+export interface TransactionToRecord extends NewTransaction {
+  readonly result: OutboxMessage;
+}
+
+/** Database transactions recording payments at once; what arrives meanwhile waits for the next (bigger) one. */
+const GROUP_COMMIT = { maxBatch: 200, maxConcurrent: 2 } as const;
+
+export function createPaymentContext(
+  options: Omit<PaymentContext, 'records' | 'now'> & { readonly now?: () => Date },
+): PaymentContext {
+  const { pool } = options;
+  return {
+    ...options,
+    now: options.now ?? (() => new Date()),
+    records: new Batcher((rows) => recordTransactions(pool, rows), GROUP_COMMIT),
+  };
+}
+
+/** Stores transactions with their PaymentResult events; one for an order that already has one is 'duplicate'. */
+export function recordTransactions(pool: Pool, rows: readonly TransactionToRecord[]): Promise<InsertOutcome[]> {
+  return insertAllOrEach(pool, rows, async (connection, batch) => {
+    await insertTransactions(connection, batch);
+    await appendToOutbox(
+      connection,
+      batch.map((row) => row.result),
+    );
+  });
 }
 
 export interface OrderToCharge {
@@ -82,15 +122,12 @@ export async function reverseCharge(
 
 async function recordNew(context: PaymentContext, transaction: PaymentTransaction): Promise<ChargeResult> {
   const now = context.now();
-  try {
-    await withTransaction(context.pool, async (connection) => {
-      await insertTransaction(connection, transaction, now);
-      await appendToOutbox(connection, [paymentResultMessage(transaction, now)]);
-    });
-  } catch (error) {
-    if (isDuplicateKey(error)) return 'already_recorded';
-    throw error;
-  }
+  const outcome = await context.records.submit({
+    transaction,
+    createdAt: now,
+    result: withTraceContext(paymentResultMessage(transaction, now)),
+  });
+  if (outcome === 'duplicate') return 'already_recorded';
   context.relay.kick();
   recordPayment(transaction.status, transaction.reason);
   context.logger.info(

@@ -47,14 +47,15 @@ export async function findTransaction(
 }
 
 /** Fails with a duplicate-key error if the order already has a transaction: that is what forbids a second charge. */
-export async function insertTransaction(
-  connection: PoolConnection,
-  transaction: PaymentTransaction,
-  now: Date,
-): Promise<void> {
-  await connection.execute(
-    `INSERT INTO transactions (${COLUMNS}, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
+export interface NewTransaction {
+  readonly transaction: PaymentTransaction;
+  readonly createdAt: Date;
+}
+
+/** Inserts the transactions; an order that already has one fails the whole statement. */
+export async function insertTransactions(connection: PoolConnection, rows: readonly NewTransaction[]): Promise<void> {
+  await connection.query(`INSERT INTO transactions (${COLUMNS}, created_at, updated_at) VALUES ?`, [
+    rows.map(({ transaction, createdAt }) => [
       transaction.transactionId,
       transaction.orderId,
       transaction.customerId,
@@ -62,10 +63,10 @@ export async function insertTransaction(
       transaction.amountMinor.toString(),
       transaction.status,
       transaction.reason,
-      now,
-      now,
-    ],
-  );
+      createdAt,
+      createdAt,
+    ]),
+  ]);
 }
 
 export async function updateTransactionStatus(

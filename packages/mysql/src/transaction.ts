@@ -69,3 +69,26 @@ async function runOnce<T>(pool: Pool, fn: (connection: PoolConnection) => Promis
     else connection.release();
   }
 }
+
+export type InsertOutcome = 'inserted' | 'duplicate';
+
+/**
+ * Inserts a batch (a group commit) in one transaction. When a unique key refuses the batch, the items are inserted
+ * one by one, each in its own transaction, so that only the items whose key is taken come back as 'duplicate'.
+ */
+export async function insertAllOrEach<T>(
+  pool: Pool,
+  items: readonly T[],
+  insert: (connection: PoolConnection, items: readonly T[]) => Promise<void>,
+): Promise<InsertOutcome[]> {
+  try {
+    await withTransaction(pool, (connection) => insert(connection, items));
+    return items.map(() => 'inserted');
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    if (items.length === 1) return ['duplicate'];
+    const outcomes: InsertOutcome[] = [];
+    for (const item of items) outcomes.push(...(await insertAllOrEach(pool, [item], insert)));
+    return outcomes;
+  }
+}

@@ -2,7 +2,8 @@ import { Batcher } from '@addispay/runtime';
 import type { Logger } from '@addispay/telemetry';
 import type { Pool } from 'mysql2/promise';
 import { OrderStatusFeed } from './order-status-feed.js';
-import { storeOrders, type OrderToStore, type StoreOutcome } from './place-order.js';
+import type { InsertOutcome } from '@addispay/mysql';
+import { storeOrders, type OrderToStore } from './place-order.js';
 import { applyTransitions, type TransitionRequest, type TransitionResult } from './transition-order.js';
 
 /** What the order use cases need from the outside world. */
@@ -14,7 +15,7 @@ export interface OrderContext {
   readonly now: () => Date;
   readonly logger: Logger;
   /** New orders, stored by group commit: the orders placed meanwhile share one transaction. */
-  readonly placements: Batcher<OrderToStore, StoreOutcome>;
+  readonly placements: Batcher<OrderToStore, InsertOutcome>;
   /** Status transitions, applied by group commit in the same way. */
   readonly transitions: Batcher<TransitionRequest, TransitionResult>;
 }

@@ -11,7 +11,13 @@ import {
   type RequestError,
   type Result,
 } from '@addispay/domain';
-import { appendToOutbox, isDuplicateKey, withTraceContext, withTransaction, type OutboxMessage } from '@addispay/mysql';
+import {
+  appendToOutbox,
+  insertAllOrEach,
+  withTraceContext,
+  type InsertOutcome,
+  type OutboxMessage,
+} from '@addispay/mysql';
 import type { Pool } from 'mysql2/promise';
 import type { OrderContext } from './order-context.js';
 import type { StatusChange } from './order-status-feed.js';
@@ -85,32 +91,21 @@ export interface OrderToStore {
   readonly placed: OutboxMessage;
 }
 
-export type StoreOutcome = 'stored' | 'duplicate';
-
 /**
- * Stores orders with their OrderPlaced events in one transaction (see OrderContext.placements). When one of them
- * repeats an idempotency key already used, they are stored one by one, so that only the repeats are refused.
+ * Stores orders with their OrderPlaced events in one transaction (see OrderContext.placements); an order whose
+ * idempotency key is already used comes back as 'duplicate'.
  */
-export async function storeOrders(pool: Pool, orders: readonly OrderToStore[]): Promise<StoreOutcome[]> {
-  try {
-    await withTransaction(pool, async (connection) => {
-      await insertOrders(
-        connection,
-        orders.map((toStore) => toStore.order),
-      );
-      await appendToOutbox(
-        connection,
-        orders.map((toStore) => toStore.placed),
-      );
-    });
-    return orders.map(() => 'stored');
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-    if (orders.length === 1) return ['duplicate'];
-    const outcomes: StoreOutcome[] = [];
-    for (const toStore of orders) outcomes.push(...(await storeOrders(pool, [toStore])));
-    return outcomes;
-  }
+export function storeOrders(pool: Pool, orders: readonly OrderToStore[]): Promise<InsertOutcome[]> {
+  return insertAllOrEach(pool, orders, async (connection, batch) => {
+    await insertOrders(
+      connection,
+      batch.map((toStore) => toStore.order),
+    );
+    await appendToOutbox(
+      connection,
+      batch.map((toStore) => toStore.placed),
+    );
+  });
 }
 
 async function settled(context: OrderContext, order: Order, answerBy: number, signal?: AbortSignal): Promise<Order> {
