@@ -51,7 +51,7 @@ while (($# > 0)); do
   shift
 done
 
-for service in "${SERVICES[@]}"; do
+for service in "${SERVICES[@]}" cli; do
   [[ -f "${ADDISPAY_ROOT}/apps/${service}/dist/main.js" ]] || die "apps/${service}/dist/main.js is missing: run 'make build'"
 done
 [[ -x "${ADDISPAY_ROOT}/node_modules/.bin/tsx" ]] || die "node_modules is missing: run 'make node-deps'"
@@ -110,7 +110,7 @@ profile_services() {
   local -A pids=()
   for service in "${SERVICES[@]}"; do pids[$service]="$(<"${RUN}/${service}.pid")"; done
   log "profiling: 64 callers for ${duration} s"
-  npm run -s cli -- load --concurrency 64 --duration "${duration}s"
+  node apps/cli/dist/main.js load --concurrency 64 --duration "${duration}s"
   stop_services # the profiles are written at exit
   mkdir -p "$out"
   for service in "${SERVICES[@]}"; do
