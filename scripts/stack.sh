@@ -64,9 +64,11 @@ start_service() {
   (
     service_env "$service"
     cd "$ADDISPAY_ROOT"
+    # --max-old-space-size as in the images (Dockerfile): V8 would otherwise size the heap from this host's memory.
     # SERVICE_NODE_ARGS: extra node flags, e.g. --cpu-prof (which NODE_OPTIONS does not allow).
     # shellcheck disable=SC2086
-    exec node --enable-source-maps ${SERVICE_NODE_ARGS:-} --import @addispay/telemetry/instrumentation "$main" \
+    exec node --enable-source-maps --max-old-space-size=128 ${SERVICE_NODE_ARGS:-} \
+      --import @addispay/telemetry/instrumentation "$main" \
       >>"${LOGS}/${service}.out" 2>&1
   ) &
   echo $! >"$pidfile"

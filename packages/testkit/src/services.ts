@@ -42,6 +42,7 @@ export async function startService(name: ServiceName, env: Readonly<Record<strin
   const child = spawn(
     process.execPath,
     [
+      '--max-old-space-size=128', // as in the images (Dockerfile)
       '--conditions=development',
       '--import',
       'tsx',
