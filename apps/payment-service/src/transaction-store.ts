@@ -52,10 +52,14 @@ export interface NewTransaction {
   readonly createdAt: Date;
 }
 
-/** Inserts the transactions; an order that already has one fails the whole statement. */
+/**
+ * Inserts the transactions; an order that already has one fails the whole statement. Rows go in order-id order, so
+ * concurrent batches take the key locks in the same order and cannot deadlock.
+ */
 export async function insertTransactions(connection: PoolConnection, rows: readonly NewTransaction[]): Promise<void> {
+  const sorted = [...rows].sort((a, b) => a.transaction.orderId.localeCompare(b.transaction.orderId));
   await connection.query(`INSERT INTO transactions (${COLUMNS}, created_at, updated_at) VALUES ?`, [
-    rows.map(({ transaction, createdAt }) => [
+    sorted.map(({ transaction, createdAt }) => [
       transaction.transactionId,
       transaction.orderId,
       transaction.customerId,

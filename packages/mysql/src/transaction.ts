@@ -73,8 +73,8 @@ async function runOnce<T>(pool: Pool, fn: (connection: PoolConnection) => Promis
 export type InsertOutcome = 'inserted' | 'duplicate';
 
 /**
- * Inserts a batch (a group commit) in one transaction. When a unique key refuses the batch, the items are inserted
- * one by one, each in its own transaction, so that only the items whose key is taken come back as 'duplicate'.
+ * Inserts a batch (a group commit) in one transaction. When a unique key refuses the batch, each item is inserted
+ * in a transaction of its own (side by side), so that only the items whose key is taken come back as 'duplicate'.
  */
 export async function insertAllOrEach<T>(
   pool: Pool,
@@ -87,8 +87,7 @@ export async function insertAllOrEach<T>(
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
     if (items.length === 1) return ['duplicate'];
-    const outcomes: InsertOutcome[] = [];
-    for (const item of items) outcomes.push(...(await insertAllOrEach(pool, [item], insert)));
-    return outcomes;
+    const outcomes = await Promise.all(items.map((item) => insertAllOrEach(pool, [item], insert)));
+    return outcomes.flat();
   }
 }

@@ -24,7 +24,9 @@ describe('errors a handler did not expect', () => {
     rpc.add(orderV1.OrderServiceDefinition, {
       placeOrder: failWith(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), { code: 'ECONNREFUSED' })),
       getOrder: failWith(new TypeError('cannot read properties of undefined')),
-      listOrders: failWith(new Error('unused')),
+      listOrders: failWith(
+        Object.assign(new Error('Deadlock found when trying to get lock'), { code: 'ER_LOCK_DEADLOCK' }),
+      ),
       cancelOrder: failWith(new Error('unused')),
       // eslint-disable-next-line require-yield
       async *watchOrder() {
@@ -37,6 +39,10 @@ describe('errors a handler did not expect', () => {
 
   it('answers UNAVAILABLE, retryable, when a dependency cannot be reached', async () => {
     await expect(client.placeOrder({ items: [] })).rejects.toMatchObject({ code: Status.UNAVAILABLE });
+  });
+
+  it('answers ABORTED, retryable, when a transaction kept conflicting with others', async () => {
+    await expect(client.listOrders({})).rejects.toMatchObject({ code: Status.ABORTED });
   });
 
   it('answers INTERNAL without internals for anything else', async () => {

@@ -29,9 +29,16 @@ export function unexpectedErrorMiddleware(logger: Logger): ServerMiddleware {
     } catch (error) {
       if (error instanceof ServerError) throw error;
       if (context.signal.aborted) throw new ServerError(Status.CANCELLED, 'the call was cancelled');
-      if (isUnreachableDependency(error)) {
+      if (hasCode(error, UNREACHABLE_CODES)) {
         logger.warn({ err: error, method: call.method.path }, 'a dependency is unreachable');
         throw new ServerError(Status.UNAVAILABLE, 'temporarily unavailable; retry with the same idempotency key');
+      }
+      if (hasCode(error, CONFLICT_CODES)) {
+        logger.warn({ err: error, method: call.method.path }, 'gave up on a transaction conflicting with others');
+        throw new ServerError(
+          Status.ABORTED,
+          'conflicted with concurrent requests; retry with the same idempotency key',
+        );
       }
       logger.error({ err: error, method: call.method.path }, 'unexpected error in RPC');
       throw new ServerError(
@@ -45,7 +52,10 @@ export function unexpectedErrorMiddleware(logger: Logger): ServerMiddleware {
 /** Connection failures (the database restarting, say): retryable, so clients are told UNAVAILABLE. */
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST']);
 
-function isUnreachableDependency(error: unknown): boolean {
+/** Lock conflicts still there after the transaction's own retries (withTransaction): retryable, so ABORTED. */
+const CONFLICT_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+
+function hasCode(error: unknown, codes: ReadonlySet<string>): boolean {
   const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
-  return typeof code === 'string' && UNREACHABLE_CODES.has(code);
+  return typeof code === 'string' && codes.has(code);
 }

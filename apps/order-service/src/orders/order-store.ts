@@ -34,10 +34,15 @@ export interface NewOrder {
   readonly createdAt: Date;
 }
 
-/** Inserts the orders and their items, PENDING; a repeated idempotency key fails the whole statement. */
+/**
+ * Inserts the orders and their items, PENDING; a repeated idempotency key fails the whole statement. Rows go in
+ * idempotency-key order, so concurrent batches take the key locks in the same order and cannot deadlock.
+ */
 export async function insertOrders(connection: PoolConnection, orders: readonly NewOrder[]): Promise<void> {
+  const keyOf = ({ draft }: NewOrder): string => `${draft.customerId}\u0000${draft.idempotencyKey}`;
+  const sorted = [...orders].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
   await connection.query(`INSERT INTO orders (${ORDER_COLUMNS}) VALUES ?`, [
-    orders.map(({ orderId, draft, createdAt }) => [
+    sorted.map(({ orderId, draft, createdAt }) => [
       orderId,
       draft.customerId,
       draft.idempotencyKey,
