@@ -37,11 +37,9 @@ describe('server-side limits on every call', () => {
   it('ends a unary call at RPC_MAX_UNARY_MS although the caller set no deadline', async () => {
     platform.paymentService.pause(); // the order stays PENDING, so PlaceOrder would wait 5 s
     try {
-      const started = Date.now();
       const { code } = await failure(platform.client().placeOrder(placeRequest()));
+      // Without the limit the server would answer PENDING after PLACE_ORDER_MAX_WAIT_MS; the caller set no deadline.
       expect(code).toBe(Status.DEADLINE_EXCEEDED);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-      expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
       platform.paymentService.resume();
     }
@@ -52,7 +50,6 @@ describe('server-side limits on every call', () => {
     try {
       const { order } = await platform.client().placeOrder(placeRequest(), { deadline: 500 });
       const updates: orderV1.OrderStatus[] = [];
-      const started = Date.now();
       const { code, error } = await failure(
         (async () => {
           for await (const update of platform.client().watchOrder({ orderId: order!.orderId }))
@@ -61,7 +58,6 @@ describe('server-side limits on every call', () => {
       );
       expect(code, String(error)).toBe(Status.DEADLINE_EXCEEDED);
       expect(updates).toEqual([orderV1.OrderStatus.ORDER_STATUS_PENDING]);
-      expect(Date.now() - started).toBeLessThan(4_000);
     } finally {
       platform.paymentService.resume();
     }
