@@ -36,6 +36,8 @@ export interface PlatformOptions {
   readonly order?: Record<string, string>;
   /** Also start the logger service, on its own database, storing what the others ship. */
   readonly withLogger?: boolean;
+  /** Another broker than the shared one (scripts/pulsar.sh with PULSAR_INSTANCE). */
+  readonly pulsar?: { readonly wsUrl: string; readonly adminUrl: string };
 }
 
 export async function startPlatform(options: PlatformOptions = {}): Promise<TestPlatform> {
@@ -47,8 +49,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Test
       ? createTestDatabase({ label: 'logs', migrationsDir: join(root, 'apps/logger-service/migrations') })
       : undefined,
   ]);
-  const { suffix } = await createTestTopics();
-  const common = { PULSAR_URL: PULSAR_WS_URL, PULSAR_TRANSPORT: 'websocket', PULSAR_TOPIC_SUFFIX: suffix };
+  const { suffix } = await createTestTopics(options.pulsar?.adminUrl);
+  const common = {
+    PULSAR_URL: options.pulsar?.wsUrl ?? PULSAR_WS_URL,
+    PULSAR_TRANSPORT: 'websocket',
+    PULSAR_TOPIC_SUFFIX: suffix,
+  };
   const orderEnv = { ...common, MYSQL_DSN: orders.dsn, ...options.order };
   const paymentEnv = { ...common, MYSQL_DSN: payments.dsn, PAYMENT_LATENCY_MS: '5', ...options.payment };
 

@@ -25,7 +25,7 @@ export interface Foundation {
 }
 
 export async function openFoundation(service: string, config: ConfigOf<typeof serviceSettings>): Promise<Foundation> {
-  const shipper = new LogShipper({ service });
+  const shipper = new LogShipper({ service, capacity: config.logShipBufferLines });
   const logger = createLogger({ service, level: config.logLevel, file: config.logFile, destinations: [shipper] });
   const topology = loadTopology({ topicSuffix: config.pulsarTopicSuffix });
   const pool = createPool(config.mysqlDsn);

@@ -11,5 +11,7 @@ export const serviceSettings = {
   pulsarTopicSuffix: env.string('PULSAR_TOPIC_SUFFIX', ''),
   logLevel: env.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'info'),
   logFile: env.optionalString('LOG_FILE'),
+  /** Log lines held for the logs topic while the broker is away; past it, lines are dropped and counted. */
+  logShipBufferLines: env.integer('LOG_SHIP_BUFFER_LINES', { min: 10, max: 1_000_000, default: 10_000 }),
   metricsPort: env.port('METRICS_PORT', 9464),
 };

@@ -6,9 +6,9 @@ export const PULSAR_ADMIN_URL =
 export const PULSAR_WS_URL = PULSAR_ADMIN_URL.replace(/^http/, 'ws');
 
 /** The platform's topology with every topic renamed for one suite, applied to the local broker. */
-export async function createTestTopics(): Promise<{ topology: Topology; suffix: string }> {
+export async function createTestTopics(adminUrl = PULSAR_ADMIN_URL): Promise<{ topology: Topology; suffix: string }> {
   const suffix = `-t${randomBytes(4).toString('hex')}`;
   const topology = loadTopology({ topicSuffix: suffix });
-  await applyTopology(topology, { adminUrl: PULSAR_ADMIN_URL });
+  await applyTopology(topology, { adminUrl });
   return { topology, suffix };
 }
