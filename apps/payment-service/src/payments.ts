@@ -1,13 +1,14 @@
 import { effectOfCancel, newId, type CurrencyCode, type MinorUnits } from '@addispay/domain';
 import {
   appendToOutbox,
+  groupCommit,
   insertAllOrEach,
   withTraceContext,
   withTransaction,
   type InsertOutcome,
   type OutboxMessage,
 } from '@addispay/mysql';
-import { Batcher } from '@addispay/runtime';
+import type { Batcher } from '@addispay/runtime';
 import type { Logger } from '@addispay/telemetry';
 import type { Pool } from 'mysql2/promise';
 import { paymentResultMessage } from './payment-events.js';
@@ -35,9 +36,6 @@ export interface TransactionToRecord extends NewTransaction {
   readonly result: OutboxMessage;
 }
 
-/** Database transactions recording payments at once; what arrives meanwhile waits for the next (bigger) one. */
-const GROUP_COMMIT = { maxBatch: 200, maxConcurrent: 2 } as const;
-
 export function createPaymentContext(
   options: Omit<PaymentContext, 'records' | 'now'> & { readonly now?: () => Date },
 ): PaymentContext {
@@ -45,7 +43,7 @@ export function createPaymentContext(
   return {
     ...options,
     now: options.now ?? (() => new Date()),
-    records: new Batcher((rows) => recordTransactions(pool, rows), GROUP_COMMIT),
+    records: groupCommit((rows) => recordTransactions(pool, rows)),
   };
 }
 

@@ -2,7 +2,13 @@ export { connectionOptions, parseDsn, redactDsn, withDatabase } from './dsn.js';
 export type { DsnParts } from './dsn.js';
 export { createPool } from './pool.js';
 export type { CreatePoolOptions } from './pool.js';
-export { insertAllOrEach, isDuplicateKey, isRetryableTransactionError, withTransaction } from './transaction.js';
+export {
+  groupCommit,
+  insertAllOrEach,
+  isDuplicateKey,
+  isRetryableTransactionError,
+  withTransaction,
+} from './transaction.js';
 export type { InsertOutcome, TransactionOptions } from './transaction.js';
 export { migrate, readMigrations } from './migrate.js';
 export type { MigrateOptions, MigrateResult, MigrationFile } from './migrate.js';

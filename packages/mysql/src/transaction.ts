@@ -1,4 +1,4 @@
-import { retry } from '@addispay/runtime';
+import { Batcher, retry } from '@addispay/runtime';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { recordAcquire, recordTransaction } from './metrics.js';
 
@@ -90,4 +90,12 @@ export async function insertAllOrEach<T>(
     const outcomes = await Promise.all(items.map((item) => insertAllOrEach(pool, [item], insert)));
     return outcomes.flat();
   }
+}
+
+/**
+ * A group commit of `run` (see Batcher): at most two such transactions at once, so a pool of 10 keeps room for the
+ * rest, of up to 200 items each; what arrives meanwhile waits for the next, bigger one.
+ */
+export function groupCommit<I, O>(run: (items: readonly I[]) => Promise<readonly O[]>): Batcher<I, O> {
+  return new Batcher(run, { maxBatch: 200, maxConcurrent: 2 });
 }

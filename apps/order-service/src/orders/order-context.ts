@@ -1,8 +1,8 @@
-import { Batcher } from '@addispay/runtime';
+import { groupCommit, type InsertOutcome } from '@addispay/mysql';
+import type { Batcher } from '@addispay/runtime';
 import type { Logger } from '@addispay/telemetry';
 import type { Pool } from 'mysql2/promise';
 import { OrderStatusFeed } from './order-status-feed.js';
-import type { InsertOutcome } from '@addispay/mysql';
 import { storeOrders, type OrderToStore } from './place-order.js';
 import { applyTransitions, type TransitionRequest, type TransitionResult } from './transition-order.js';
 
@@ -20,9 +20,6 @@ export interface OrderContext {
   readonly transitions: Batcher<TransitionRequest, TransitionResult>;
 }
 
-/** Transactions of each kind running at once; what arrives meanwhile waits for the next (bigger) one. */
-const GROUP_COMMIT = { maxBatch: 200, maxConcurrent: 2 } as const;
-
 export function createOrderContext(options: {
   readonly pool: Pool;
   readonly relay: { kick(): void };
@@ -35,7 +32,7 @@ export function createOrderContext(options: {
     ...options,
     now,
     feed: new OrderStatusFeed(),
-    placements: new Batcher((orders) => storeOrders(pool, orders), GROUP_COMMIT),
-    transitions: new Batcher((requests) => applyTransitions(pool, now(), requests), GROUP_COMMIT),
+    placements: groupCommit((orders) => storeOrders(pool, orders)),
+    transitions: groupCommit((requests) => applyTransitions(pool, now(), requests)),
   };
 }
