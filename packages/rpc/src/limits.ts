@@ -111,7 +111,10 @@ export function rateLimitMiddleware(limits: readonly RateLimit[], now: () => num
     const limit = active.get(call.method.path);
     if (limit) {
       const waitMs = take(limit, clientAddress(context));
-      if (waitMs > 0) throw tooManyRequests(call.method.path, limit, waitMs, context);
+      if (waitMs > 0) {
+        const message = `rate limit of ${limit.perSecond}/s (burst ${limit.burst}) for ${call.method.path} exceeded`;
+        throw refused(message, waitMs, context);
+      }
     }
     return yield* call.next(call.request, context);
   };
@@ -141,12 +144,8 @@ export function inFlightLimitMiddleware(limits: readonly InFlightLimit[]): Serve
     const slot = slots.get(call.method.path);
     if (!slot) return yield* call.next(call.request, context);
     if (slot.inFlight >= slot.maxInFlight) {
-      context.trailer.set('retry-after-ms', String(BUSY_RETRY_MS));
-      throw new RichServerError(
-        Status.RESOURCE_EXHAUSTED,
-        `${slot.method} is serving its limit of ${slot.maxInFlight} calls at once on this replica; retry after ${BUSY_RETRY_MS} ms`,
-        [RetryInfo.fromPartial({ retryDelay: { seconds: 0, nanos: BUSY_RETRY_MS * 1e6 } })],
-      );
+      const message = `${slot.method} is serving its limit of ${slot.maxInFlight} calls at once on this replica`;
+      throw refused(message, BUSY_RETRY_MS, context);
     }
     slot.inFlight += 1;
     try {
@@ -157,13 +156,12 @@ export function inFlightLimitMiddleware(limits: readonly InFlightLimit[]): Serve
   };
 }
 
-function tooManyRequests(method: string, limit: RateLimit, waitMs: number, context: CallContext): ServerError {
+/** RESOURCE_EXHAUSTED with when to retry, as a `google.rpc.RetryInfo` detail and a `retry-after-ms` trailer. */
+function refused(message: string, waitMs: number, context: CallContext): ServerError {
   context.trailer.set('retry-after-ms', String(waitMs));
-  return new RichServerError(
-    Status.RESOURCE_EXHAUSTED,
-    `rate limit of ${limit.perSecond}/s (burst ${limit.burst}) for ${method} exceeded; retry after ${waitMs} ms`,
-    [RetryInfo.fromPartial({ retryDelay: { seconds: Math.floor(waitMs / 1000), nanos: (waitMs % 1000) * 1e6 } })],
-  );
+  return new RichServerError(Status.RESOURCE_EXHAUSTED, `${message}; retry after ${waitMs} ms`, [
+    RetryInfo.fromPartial({ retryDelay: { seconds: Math.floor(waitMs / 1000), nanos: (waitMs % 1000) * 1e6 } }),
+  ]);
 }
 
 /** "ipv4:10.0.0.7:51234" → "10.0.0.7", "ipv6:[::1]:51234" → "::1"; anything else as it is. */

@@ -39,8 +39,11 @@ export interface NewOrder {
  * idempotency-key order, so concurrent batches take the key locks in the same order and cannot deadlock.
  */
 export async function insertOrders(connection: PoolConnection, orders: readonly NewOrder[]): Promise<void> {
-  const keyOf = ({ draft }: NewOrder): string => `${draft.customerId}\u0000${draft.idempotencyKey}`;
-  const sorted = [...orders].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  const sorted = [...orders].sort(
+    (a, b) =>
+      a.draft.customerId.localeCompare(b.draft.customerId) ||
+      a.draft.idempotencyKey.localeCompare(b.draft.idempotencyKey),
+  );
   await connection.query(`INSERT INTO orders (${ORDER_COLUMNS}) VALUES ?`, [
     sorted.map(({ orderId, draft, createdAt }) => [
       orderId,
