@@ -38,7 +38,7 @@ await runService('logger-service', async () => {
   rpc.add(loggerV1.LoggerServiceDefinition, loggerApi(pool));
   await rpc.listen(config.grpcPort, config.grpcTls);
   rpc.health.setStatus('healthy');
-  await foundation.serve();
+  foundation.markReady();
   logger.info(
     {
       grpcPort: config.grpcPort,

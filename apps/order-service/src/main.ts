@@ -53,7 +53,7 @@ await runService('order-service', async () => {
   );
   await rpc.listen(config.grpcPort, config.grpcTls);
   rpc.health.setStatus('healthy');
-  await foundation.serve();
+  foundation.markReady();
   logger.info(
     { grpcPort: config.grpcPort, tls: tlsMode(config.grpcTls), metricsPort: config.metricsPort },
     'order-service ready',

@@ -24,7 +24,7 @@ await runService('payment-service', async () => {
     orderEventHandler(context),
     { concurrency: config.consumerConcurrency, logger },
   );
-  await foundation.serve();
+  foundation.markReady();
   logger.info(
     { metricsPort: config.metricsPort, latencyMs: config.latencyMs, failureRate: config.failureRate },
     'payment-service ready',

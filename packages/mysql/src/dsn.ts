@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'mysql2/promise';
 
 /** Where a `mysql://user:password@host:port/database` DSN points; user and password are URL-decoded. */
@@ -8,9 +9,17 @@ export interface DsnParts {
   readonly password: string;
   /** Empty when the DSN names no database (e.g. the test harness's admin DSN). */
   readonly database: string;
-  /** `?ssl=true` turns on TLS with certificate verification (managed MySQL); the only query parameter accepted. */
+  /**
+   * `?ssl=true` turns on TLS with certificate verification against the system's CAs (managed MySQL);
+   * `?ssl-ca=/path/ca.pem` verifies against that CA instead (a cluster's own CA, e.g. the MySQL operator's) and
+   * implies TLS. These are the only query parameters accepted.
+   */
   readonly ssl: boolean;
+  /** The CA file named by `ssl-ca`, if any. */
+  readonly sslCa: string | undefined;
 }
+
+const DSN_PARAMETERS = ['ssl', 'ssl-ca'];
 
 export function parseDsn(dsn: string): DsnParts {
   let url: URL;
@@ -23,7 +32,17 @@ export function parseDsn(dsn: string): DsnParts {
     throw new Error(`MySQL DSN must start with mysql://, got ${url.protocol}//`);
   }
   for (const key of url.searchParams.keys()) {
-    if (key !== 'ssl') throw new Error(`MySQL DSN has an unknown parameter "${key}"; only "ssl" is accepted`);
+    if (!DSN_PARAMETERS.includes(key)) {
+      throw new Error(`MySQL DSN has an unknown parameter "${key}"; only ${DSN_PARAMETERS.join(', ')} are accepted`);
+    }
+  }
+  const ssl = url.searchParams.get('ssl');
+  if (ssl !== null && ssl !== 'true' && ssl !== 'false') {
+    throw new Error(`MySQL DSN parameter ssl must be true or false, got "${ssl}"`);
+  }
+  const sslCa = url.searchParams.get('ssl-ca') ?? undefined;
+  if (sslCa === '' || (sslCa !== undefined && ssl === 'false')) {
+    throw new Error('MySQL DSN parameter ssl-ca must name a CA file, and cannot go with ssl=false');
   }
   if (url.hostname === '' || url.username === '') throw new Error('MySQL DSN must name a user and a host');
   return {
@@ -32,7 +51,8 @@ export function parseDsn(dsn: string): DsnParts {
     user: decodeURIComponent(url.username),
     password: decodeURIComponent(url.password),
     database: decodeURIComponent(url.pathname.replace(/^\//, '')),
-    ssl: url.searchParams.get('ssl') === 'true',
+    ssl: ssl === 'true' || sslCa !== undefined,
+    sslCa,
   };
 }
 
@@ -54,20 +74,39 @@ export function redactDsn(dsn: string): string {
   }
 }
 
+export interface TlsDefaults {
+  /** CA file for DSNs that name none (MYSQL_SSL_CA): turns TLS on, verified against it. */
+  readonly sslCaFile?: string | undefined;
+}
+
+/** mysql2's ssl option: verified always; against the CA of the DSN, else the default one, else the system's. */
+function tlsOptions(parts: DsnParts, defaults: TlsDefaults): ConnectionOptions['ssl'] {
+  const caFile = parts.sslCa ?? defaults.sslCaFile;
+  if (caFile === undefined) return parts.ssl ? { rejectUnauthorized: true } : undefined;
+  let ca: string;
+  try {
+    ca = readFileSync(caFile, 'utf8');
+  } catch (error) {
+    throw new Error(`MySQL CA file ${caFile} cannot be read: ${(error as Error).message}`);
+  }
+  return { ca, rejectUnauthorized: true };
+}
+
 /**
  * Connection options shared by pools and the migrator. BIGINT columns come back as JS `bigint` (money is BIGINT
  * minor units; a `number` would silently lose precision past 2^53); DECIMAL comes back as a string; DATETIME and
  * TIMESTAMP are read and written as UTC.
  */
-export function connectionOptions(dsn: string): ConnectionOptions {
+export function connectionOptions(dsn: string, defaults: TlsDefaults = {}): ConnectionOptions {
   const parts = parseDsn(dsn);
+  const ssl = tlsOptions(parts, defaults);
   return {
     host: parts.host,
     port: parts.port,
     user: parts.user,
     password: parts.password,
     ...(parts.database === '' ? {} : { database: parts.database }),
-    ...(parts.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
+    ...(ssl === undefined ? {} : { ssl }),
     charset: 'utf8mb4_unicode_ci',
     timezone: 'Z',
     supportBigNumbers: true,

@@ -1,10 +1,11 @@
 export { connectionOptions, parseDsn, redactDsn, withDatabase } from './dsn.js';
-export type { DsnParts } from './dsn.js';
+export type { DsnParts, TlsDefaults } from './dsn.js';
 export { createPool } from './pool.js';
 export type { CreatePoolOptions } from './pool.js';
 export {
   groupCommit,
   insertAllOrEach,
+  isDatabaseUnavailable,
   isDuplicateKey,
   isRetryableTransactionError,
   withTransaction,

@@ -1,7 +1,8 @@
 /**
  * Applies a service's migrations; the entry point of the Kubernetes migration Job and of `make migrate`.
  *   tsx packages/mysql/src/migrate-cli.ts --dsn "$ORDER_MIGRATOR_MYSQL_DSN" --dir apps/order-service/migrations
- * Also reads MYSQL_DSN and MIGRATIONS_DIR; --database overrides the DSN's database.
+ * Also reads MYSQL_DSN, MIGRATIONS_DIR and MYSQL_SSL_CA (CA file for a DSN without ssl-ca); --database overrides
+ * the DSN's database.
  */
 import { parseArgs } from 'node:util';
 import { redactDsn, withDatabase } from './dsn.js';
@@ -37,6 +38,7 @@ async function main(): Promise<number> {
   const dsn = values.database === undefined ? baseDsn : withDatabase(baseDsn, values.database);
   const result = await migrate(dsn, dir, {
     lockTimeoutSeconds,
+    sslCaFile: process.env['MYSQL_SSL_CA'] || undefined,
     onApplied: (file, elapsedMs) => console.log(`migrate: applied ${file.fileName} (${elapsedMs} ms)`),
   });
   if (result.unknownVersions.length > 0) {

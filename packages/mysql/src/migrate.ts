@@ -19,6 +19,8 @@ export interface MigrateOptions {
   readonly lockTimeoutSeconds?: number;
   /** Called after each file is applied and recorded. */
   readonly onApplied?: (file: MigrationFile, elapsedMs: number) => void;
+  /** CA for a DSN that names none (MYSQL_SSL_CA); see `connectionOptions`. */
+  readonly sslCaFile?: string | undefined;
 }
 
 export interface MigrateResult {
@@ -68,7 +70,10 @@ export async function migrate(dsn: string, dir: string, options: MigrateOptions 
   if (database === '')
     throw new Error('the migration DSN names no database: add /<database> to it (migrate-cli: or --database NAME)');
   const files = await readMigrations(dir);
-  const connection = await mysql.createConnection({ ...connectionOptions(dsn), multipleStatements: true });
+  const connection = await mysql.createConnection({
+    ...connectionOptions(dsn, { sslCaFile: options.sslCaFile }),
+    multipleStatements: true,
+  });
   try {
     await acquireLock(connection, lockName(database), options.lockTimeoutSeconds ?? 120);
     try {

@@ -8,12 +8,14 @@ export interface CreatePoolOptions {
   readonly connectionLimit?: number;
   /** Milliseconds to wait for a TCP connection before failing (default 10 s). */
   readonly connectTimeoutMs?: number;
+  /** CA for DSNs that name none (MYSQL_SSL_CA); see `connectionOptions`. */
+  readonly sslCaFile?: string | undefined;
 }
 
 /** A mysql2/promise pool for a `mysql://` DSN, with the type mapping described in `connectionOptions`. */
 export function createPool(dsn: string, options: CreatePoolOptions = {}): Pool {
   const pool = mysql.createPool({
-    ...connectionOptions(dsn),
+    ...connectionOptions(dsn, { sslCaFile: options.sslCaFile }),
     connectionLimit: options.connectionLimit ?? 10,
     connectTimeout: options.connectTimeoutMs ?? 10_000,
     waitForConnections: true,

@@ -3,13 +3,42 @@ import type { Pool, PoolConnection } from 'mysql2/promise';
 import { recordAcquire, recordTransaction } from './metrics.js';
 
 export interface TransactionOptions {
-  /** Attempts in all, the first included, when InnoDB reports a deadlock or a lock wait timeout (default 3). */
+  /**
+   * Attempts in all, the first included, when InnoDB reports a deadlock or a lock wait timeout, or a failing-over
+   * cluster refused the transaction before committing anything (default 3).
+   */
   readonly attempts?: number;
   /** Ceiling of the first retry's random delay in milliseconds; doubles on each later one (default 20). */
   readonly backoffMs?: number;
 }
 
 const RETRYABLE_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+
+/**
+ * What an InnoDB cluster answers while its primary changes, when nothing of the transaction was committed: the
+ * old primary is read-only now (1290 under --super-read-only, 1836), or group replication rolled the commit back
+ * (3101). Safe to run again on a fresh connection, which MySQL Router sends to the new primary.
+ */
+const REFUSED_BY_FAILOVER_CODES = new Set([
+  'ER_OPTION_PREVENTS_STATEMENT',
+  'ER_READ_ONLY_MODE',
+  'ER_TRANSACTION_ROLLBACK_DURING_COMMIT',
+]);
+
+/**
+ * The connection is gone or about to go (the server shutting down, 1053; dropped for inactivity, 4031; reset):
+ * whether a COMMIT in flight took effect is unknown, so these are not re-run here; the caller answers UNAVAILABLE
+ * and the client retries with its idempotency key.
+ */
+const CONNECTION_LOST_CODES = new Set([
+  'ER_SERVER_SHUTDOWN',
+  'ER_CLIENT_INTERACTION_TIMEOUT',
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+]);
 
 function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
@@ -21,10 +50,22 @@ export function isDuplicateKey(error: unknown): boolean {
   return errorCode(error) === 'ER_DUP_ENTRY';
 }
 
-/** True when InnoDB rolled the statement or transaction back for a lock conflict and a retry may succeed. */
+/**
+ * True when the transaction was rolled back or refused, with nothing committed, and a retry may succeed: a lock
+ * conflict, or a cluster failing over.
+ */
 export function isRetryableTransactionError(error: unknown): boolean {
   const code = errorCode(error);
-  return code !== undefined && RETRYABLE_CODES.has(code);
+  return code !== undefined && (RETRYABLE_CODES.has(code) || REFUSED_BY_FAILOVER_CODES.has(code));
+}
+
+/**
+ * True for the errors of a database that is away for a while (restarting, failing over, unreachable): worth
+ * answering as unavailable, and the connection that saw them is not reused.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = errorCode(error);
+  return code !== undefined && (REFUSED_BY_FAILOVER_CODES.has(code) || CONNECTION_LOST_CODES.has(code));
 }
 
 /**
@@ -59,6 +100,8 @@ async function runOnce<T>(pool: Pool, fn: (connection: PoolConnection) => Promis
     return result;
   } catch (error) {
     recordTransaction(pool, 'rollback', (performance.now() - began) / 1000);
+    // A connection to a demoted primary keeps being refused: the retry takes a new one, through the router.
+    broken = isDatabaseUnavailable(error);
     await connection.rollback().catch(() => {
       // The connection may already be broken; the original error is the one worth reporting.
       broken = true;

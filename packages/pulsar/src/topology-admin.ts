@@ -6,6 +6,27 @@ export interface AdminOptions {
   readonly token?: string | undefined;
 }
 
+export interface ApplyOptions extends AdminOptions {
+  /** Clusters the tenant may use, instead of the file's (in Kubernetes: the Pulsar cluster's name). */
+  readonly allowedClusters?: readonly string[] | undefined;
+  /**
+   * Only the subscriptions (consumers' and dead-letter review): the tenant, namespace and topics are someone
+   * else's, e.g. pulsar-resources-operator resources, which cannot hold subscriptions.
+   */
+  readonly subscriptionsOnly?: boolean;
+}
+
+/** A refusal of the admin API, with its HTTP status (404: not there yet; 5xx: the broker is not ready). */
+export class PulsarAdminError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'PulsarAdminError';
+  }
+}
+
 export interface ApplyReport {
   readonly created: readonly string[];
   readonly existing: readonly string[];
@@ -16,7 +37,7 @@ export interface ApplyReport {
  * Idempotent: what exists already is left alone (409), policies are set every time. Subscriptions are created
  * here, not by the first consumer, so messages published before a service first connects are kept for it.
  */
-export async function applyTopology(topology: Topology, options: AdminOptions): Promise<ApplyReport> {
+export async function applyTopology(topology: Topology, options: ApplyOptions): Promise<ApplyReport> {
   const admin = adminClient(options);
   const created: string[] = [];
   const existing: string[] = [];
@@ -25,20 +46,23 @@ export async function applyTopology(topology: Topology, options: AdminOptions): 
     else existing.push(what);
   };
   const ns = topology.namespace.name;
+  const withTopics = options.subscriptionsOnly !== true;
 
-  await create(`tenant ${topology.tenant}`, `/admin/v2/tenants/${topology.tenant}`, {
-    allowedClusters: topology.allowedClusters,
-    adminRoles: [],
-  });
-  await create(`namespace ${ns}`, `/admin/v2/namespaces/${ns}`);
-  await admin.post(`/admin/v2/namespaces/${ns}/retention`, {
-    retentionTimeInMinutes: topology.namespace.retention.timeInMinutes,
-    retentionSizeInMB: topology.namespace.retention.sizeInMB,
-  });
-  await admin.post(`/admin/v2/namespaces/${ns}/deduplication`, topology.namespace.deduplication);
+  if (withTopics) {
+    await create(`tenant ${topology.tenant}`, `/admin/v2/tenants/${topology.tenant}`, {
+      allowedClusters: options.allowedClusters ?? topology.allowedClusters,
+      adminRoles: [],
+    });
+    await create(`namespace ${ns}`, `/admin/v2/namespaces/${ns}`);
+    await admin.post(`/admin/v2/namespaces/${ns}/retention`, {
+      retentionTimeInMinutes: topology.namespace.retention.timeInMinutes,
+      retentionSizeInMB: topology.namespace.retention.sizeInMB,
+    });
+    await admin.post(`/admin/v2/namespaces/${ns}/deduplication`, topology.namespace.deduplication);
+  }
 
   for (const topic of topology.topics) {
-    await create(`topic ${topic.fullName}`, topicPath(topic.fullName));
+    if (withTopics) await create(`topic ${topic.fullName}`, topicPath(topic.fullName));
     for (const sub of topic.subscriptions) {
       await create(
         `subscription ${topic.name}/${sub.subscription}`,
@@ -47,7 +71,7 @@ export async function applyTopology(topology: Topology, options: AdminOptions): 
     }
   }
   for (const dlq of topology.deadLetterTopics) {
-    await create(`topic ${dlq}`, topicPath(dlq));
+    if (withTopics) await create(`topic ${dlq}`, topicPath(dlq));
     await create(
       `subscription ${dlq}/${topology.deadLetterSubscription}`,
       subscriptionPath(dlq, topology.deadLetterSubscription),
@@ -85,7 +109,7 @@ function adminClient(options: AdminOptions) {
     if (response.ok) return true;
     if (response.status === tolerated) return false;
     const text = (await response.text()).slice(0, 500);
-    throw new Error(`Pulsar admin ${method} ${path} answered ${response.status}: ${text}`);
+    throw new PulsarAdminError(`Pulsar admin ${method} ${path} answered ${response.status}: ${text}`, response.status);
   };
   return {
     put: (path: string, body?: unknown) => call('PUT', path, body, 409),

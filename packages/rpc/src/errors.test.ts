@@ -9,6 +9,22 @@ const failWith = (error: unknown) => async () => {
   throw error;
 };
 
+const mysqlError = (message: string, code: string, errno: number) => Object.assign(new Error(message), { code, errno });
+
+/** What a failing-over InnoDB cluster answers, one per call of cancelOrder. */
+const failover = [
+  mysqlError('The MySQL server is running with the --super-read-only option', 'ER_OPTION_PREVENTS_STATEMENT', 1290),
+  mysqlError(
+    'Plugin instructed the server to rollback the current transaction.',
+    'ER_TRANSACTION_ROLLBACK_DURING_COMMIT',
+    3101,
+  ),
+  mysqlError('Server shutdown in progress', 'ER_SERVER_SHUTDOWN', 1053),
+  mysqlError('The client was disconnected by the server because of inactivity.', 'ER_CLIENT_INTERACTION_TIMEOUT', 4031),
+  mysqlError('Connection lost: The server closed the connection.', 'PROTOCOL_CONNECTION_LOST', 0),
+];
+const failoverCount = failover.length;
+
 describe('errors a handler did not expect', () => {
   let rpc: RpcServer;
   let client: ReturnType<typeof createClient>;
@@ -27,7 +43,10 @@ describe('errors a handler did not expect', () => {
       listOrders: failWith(
         Object.assign(new Error('Deadlock found when trying to get lock'), { code: 'ER_LOCK_DEADLOCK' }),
       ),
-      cancelOrder: failWith(new Error('unused')),
+      cancelOrder: () => {
+        const error = failover.shift();
+        return Promise.reject(error ?? new Error('no failover error left'));
+      },
       // eslint-disable-next-line require-yield
       async *watchOrder() {
         throw new Error('unused');
@@ -39,6 +58,12 @@ describe('errors a handler did not expect', () => {
 
   it('answers UNAVAILABLE, retryable, when a dependency cannot be reached', async () => {
     await expect(client.placeOrder({ items: [] })).rejects.toMatchObject({ code: Status.UNAVAILABLE });
+  });
+
+  it('answers UNAVAILABLE, retryable, to what MySQL answers while its primary fails over', async () => {
+    for (let call = 0; call < failoverCount; call++) {
+      await expect(client.cancelOrder({ orderId: 'x' })).rejects.toMatchObject({ code: Status.UNAVAILABLE });
+    }
   });
 
   it('answers ABORTED, retryable, when a transaction kept conflicting with others', async () => {

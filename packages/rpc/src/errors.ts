@@ -49,8 +49,25 @@ export function unexpectedErrorMiddleware(logger: Logger): ServerMiddleware {
   };
 }
 
-/** Connection failures (the database restarting, say): retryable, so clients are told UNAVAILABLE. */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST']);
+/**
+ * A dependency away for a while, retryable, so clients are told UNAVAILABLE: connection failures (the database
+ * restarting, say), and what MySQL answers while an InnoDB cluster's primary changes (the same codes as
+ * packages/mysql's isDatabaseUnavailable): the demoted primary read-only (1290, 1836), a commit rolled back by
+ * group replication (3101, once withTransaction's own retries are spent), the server shutting down (1053), a
+ * connection dropped (4031).
+ */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_OPTION_PREVENTS_STATEMENT',
+  'ER_READ_ONLY_MODE',
+  'ER_TRANSACTION_ROLLBACK_DURING_COMMIT',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CLIENT_INTERACTION_TIMEOUT',
+]);
 
 /** Lock conflicts still there after the transaction's own retries (withTransaction): retryable, so ABORTED. */
 const CONFLICT_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);

@@ -3,6 +3,8 @@ import { env } from './config.js';
 /** The settings every Addispay service reads, with the names the original system gave them. */
 export const serviceSettings = {
   mysqlDsn: env.string('MYSQL_DSN'),
+  /** CA file to verify MySQL's certificate with when the DSN names none (`?ssl-ca=`): turns TLS on. */
+  mysqlSslCa: env.optionalString('MYSQL_SSL_CA'),
   pulsarUrl: env.url('PULSAR_URL', ['ws', 'wss', 'http', 'https', 'pulsar', 'pulsar+ssl']),
   /** Unset: the URL's scheme decides (pulsar:// is native, ws:// or http:// is WebSocket). */
   pulsarTransport: env.optionalOneOf('PULSAR_TRANSPORT', ['websocket', 'native'] as const),

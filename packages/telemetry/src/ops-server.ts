@@ -7,11 +7,19 @@ collectDefaultMetrics({ register: metricsRegistry });
 export interface OpsServerOptions {
   readonly port: number;
   readonly host?: string;
-  /** Ready to take traffic: dependencies connected, not shutting down. */
-  readonly isReady: () => boolean;
+  /**
+   * Ready to take traffic: started, dependencies answering, not shutting down. Asked on every GET /readyz; a
+   * rejection or a `false` answers 503.
+   */
+  readonly isReady: () => boolean | Promise<boolean>;
 }
 
-/** The HTTP side door every service opens: Prometheus scrapes /metrics, Kubernetes probes /livez and /readyz. */
+/**
+ * The HTTP side door every service opens first thing: Prometheus scrapes /metrics, Kubernetes probes /livez and
+ * /readyz. /livez answers as long as the process serves HTTP, whatever its dependencies do: a broker or database
+ * that is away (still starting, failing over) must make a pod unready, never restart it. /readyz is where
+ * dependencies count.
+ */
 export async function startOpsServer(options: OpsServerOptions): Promise<Server> {
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
@@ -24,8 +32,11 @@ export async function startOpsServer(options: OpsServerOptions): Promise<Server>
     }
     if (path === '/livez') return void response.writeHead(200).end('ok\n');
     if (path === '/readyz') {
-      const ready = options.isReady();
-      return void response.writeHead(ready ? 200 : 503).end(ready ? 'ready\n' : 'not ready\n');
+      Promise.resolve()
+        .then(options.isReady)
+        .catch(() => false)
+        .then((ready) => response.writeHead(ready ? 200 : 503).end(ready ? 'ready\n' : 'not ready\n'));
+      return;
     }
     response.writeHead(404).end();
   });
