@@ -3,8 +3,14 @@
 #   docker build --target order-service -t addispay/order-service .
 # Stages: manifests (package.json files only, so dependency layers survive source edits) -> build (all deps,
 # tsc -b) -> prod-deps (production deps, native pulsar-client checked to load) -> one small runtime per service.
+# Builds with Docker BuildKit and with buildah (`buildah bud --format docker`, scripts/images.sh).
 
+# Any Node 24 image with bash, useradd and groupadd (scripts/images.sh makes one without Docker Hub).
 ARG NODE_IMAGE=node:24-bookworm-slim
+# required: the build fails unless the native pulsar-client addon loads (its install downloads a prebuilt binary,
+# so it needs the network); the images for production. skip: no native addon, the services reach Pulsar over its
+# WebSocket API only (PULSAR_TRANSPORT=websocket); such images carry the label io.addispay.pulsar-client=absent.
+ARG PULSAR_NATIVE=required
 
 FROM ${NODE_IMAGE} AS base
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
@@ -32,15 +38,30 @@ RUN npx tsc -b \
     | tar --extract --directory /runtime
 
 FROM base AS prod-deps
+ARG PULSAR_NATIVE
 # The native pulsar-client addon downloads a prebuilt binary at install time (needs the network).
 COPY --from=manifests /out/ ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
-# An optional dependency that failed to install is silently skipped by npm: fail the build instead.
+# An optional dependency that failed to install is silently skipped by npm: with PULSAR_NATIVE=required the build
+# fails instead; with skip the addon is removed even where it did install, so the image's label stays true.
 # (Resolved from packages/pulsar, which declares it, wherever npm placed it.)
 WORKDIR /app/packages/pulsar
-RUN node -e "require('pulsar-client'); console.log('pulsar-client native addon loads')"
+RUN case "${PULSAR_NATIVE}" in \
+      required) node -e "require('pulsar-client'); console.log('pulsar-client native addon loads')" ;; \
+      skip) rm -rf /app/node_modules/pulsar-client /app/packages/pulsar/node_modules/pulsar-client \
+        && if node -e "require.resolve('pulsar-client')" 2>/dev/null; then exit 1; fi \
+        && echo 'pulsar-client: skipped (PULSAR_NATIVE=skip): websocket transport only' ;; \
+      *) echo "PULSAR_NATIVE must be required or skip, not '${PULSAR_NATIVE}'" >&2; exit 1 ;; \
+    esac
 
-FROM base AS runtime
+# What the image carries, as a label chosen by PULSAR_NATIVE (only the selected stage is used).
+FROM base AS pulsar-native-required
+LABEL io.addispay.pulsar-client="native addon (pulsar:// and websocket transports)"
+FROM base AS pulsar-native-skip
+LABEL io.addispay.pulsar-client="absent (websocket transport only)"
+
+# hadolint ignore=DL3006
+FROM pulsar-native-${PULSAR_NATIVE} AS runtime
 WORKDIR /app
 ENV NODE_ENV=production
 RUN groupadd --gid 10001 addispay && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin addispay
@@ -52,18 +73,28 @@ ENV TMPDIR=/tmp
 # V8 sizes its old generation from the host's memory and collects lazily: bounded, a service stays near its live
 # heap (~40 MB) instead of growing to 250 MB and more under load (docs/benchmarks.md, Memory).
 ENV NODE_OPTIONS=--max-old-space-size=128
+ARG VERSION=dev
+ARG REVISION=unknown
+ARG SOURCE=https://github.com/addispay/addispay
+LABEL org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.vendor="Addispay"
 
 FROM runtime AS order-service
+LABEL org.opencontainers.image.title="order-service"
 COPY --from=build /runtime/apps/order-service ./apps/order-service
 EXPOSE 50051 9464
 CMD ["node", "--import", "@addispay/telemetry/instrumentation", "apps/order-service/dist/main.js"]
 
 FROM runtime AS payment-service
+LABEL org.opencontainers.image.title="payment-service"
 COPY --from=build /runtime/apps/payment-service ./apps/payment-service
 EXPOSE 9464
 CMD ["node", "--import", "@addispay/telemetry/instrumentation", "apps/payment-service/dist/main.js"]
 
 FROM runtime AS logger-service
+LABEL org.opencontainers.image.title="logger-service"
 COPY --from=build /runtime/apps/logger-service ./apps/logger-service
 EXPOSE 50051 9464
 CMD ["node", "--import", "@addispay/telemetry/instrumentation", "apps/logger-service/dist/main.js"]
