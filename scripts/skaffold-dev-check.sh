@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# A short `skaffold dev -p bed` loop on the local test bed: first deploy, one harmless source change in
+# apps/order-service, a rebuilt image rolled out, then skaffold stopped with SIGINT. The change is reverted on
+# every exit path (trap), after skaffold has stopped, so it never triggers a build of its own.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ROOT="$ADDISPAY_ROOT"
+KUBECONFIG_FILE="${ADDISPAY_LOCAL}/cluster/kubeconfig"
+CONTEXT=addispay-bed
+REGISTRY=127.0.0.1:5001
+DEFAULT_REPO="${REGISTRY}/addispay"
+NAMESPACE=addispay
+DEPLOYMENT=addispay-order-service
+CONTAINER=order-service
+CHANGED_FILE="apps/order-service/src/main.ts" # in skaffold's watch list: the Dockerfile's `COPY . .`
+LOG="${ADDISPAY_LOCAL}/logs/skaffold-dev-check.log"
+PIDFILE="${ADDISPAY_LOCAL}/run/skaffold-dev-check.pid"
+FIRST_TIMEOUT=2400  # first iteration: three image builds (npm ci, tsc) on 2 cores, then helm --wait
+CHANGE_TIMEOUT=1500 # after the change: the rebuild (all three artifacts share `COPY . .`) and the rollout
+STOP_TIMEOUT=120
+CLEANUP=false
+
+usage() {
+  cat <<EOF
+Usage: scripts/skaffold-dev-check.sh [--first-timeout S] [--change-timeout S] [--cleanup] [--help]
+
+Runs \`skaffold dev -p bed\` against the bed (${KUBECONFIG_FILE}, context ${CONTEXT}, default repo
+${DEFAULT_REPO}) in the background, with its output in ${LOG}, and checks the dev loop:
+  1. waits for the first deploy: skaffold's first iteration done, Deployment ${DEPLOYMENT} rolled out with an
+     image of ${DEFAULT_REPO}/order-service pinned by digest      (--first-timeout, default ${FIRST_TIMEOUT}s)
+  2. appends one comment line to ${CHANGED_FILE}
+  3. waits until the Deployment's image changed (new tag/digest) and \`kubectl rollout status\` succeeds
+                                                                    (--change-timeout, default ${CHANGE_TIMEOUT}s)
+  4. stops skaffold with SIGINT and waits for it to exit (up to ${STOP_TIMEOUT}s)
+The comment line is removed again on every exit path (only if the file is otherwise unchanged).
+By default skaffold leaves the release deployed on exit (--cleanup=false); --cleanup lets it uninstall it.
+
+Needs: the bed up (scripts/cluster.sh status), its registry on ${REGISTRY}, scripts/images.sh,
+charts/addispay/values-bed.yaml, the bed's MySQL and Pulsar (scripts/images.sh deps-apply), skaffold and helm
+(scripts/tools.sh install-skaffold, scripts/tools.sh install), kubectl (scripts/cluster.sh bin-path).
+EOF
+}
+
+while (($#)); do
+  case "$1" in
+    --first-timeout) FIRST_TIMEOUT="${2:?--first-timeout needs seconds}" && shift ;;
+    --change-timeout) CHANGE_TIMEOUT="${2:?--change-timeout needs seconds}" && shift ;;
+    --cleanup) CLEANUP=true ;;
+    -h | --help) usage && exit 0 ;;
+    *) usage >&2 && die "unknown argument: $1" ;;
+  esac
+  shift
+done
+
+# --- preconditions -------------------------------------------------------------------------------------------
+cd "$ROOT"
+PATH="$("${ROOT}/scripts/tools.sh" path):${PATH}"
+[[ -x scripts/cluster.sh ]] || die "scripts/cluster.sh not found: the bed is not available in this checkout"
+if kubectl_dir="$(scripts/cluster.sh bin-path 2>/dev/null)" && [[ -n "$kubectl_dir" ]]; then
+  PATH="${kubectl_dir}:${PATH}"
+fi
+export PATH
+require_cmd skaffold "build it with scripts/tools.sh install-skaffold"
+require_cmd helm "build it with scripts/tools.sh install"
+require_cmd kubectl "the bed's kubectl comes from scripts/cluster.sh (bin-path)"
+require_cmd curl "apt-get install curl"
+[[ -s "$KUBECONFIG_FILE" ]] || die "no bed kubeconfig at ${KUBECONFIG_FILE}: start the bed (scripts/cluster.sh up)"
+scripts/cluster.sh status >/dev/null 2>&1 || die "the bed is not healthy: scripts/cluster.sh status"
+curl -fsS -o /dev/null "http://${REGISTRY}/v2/" || die "no registry answers on http://${REGISTRY}/v2/"
+[[ -x scripts/images.sh ]] || die "scripts/images.sh missing: skaffold's bed profile builds with it"
+[[ -f charts/addispay/values-bed.yaml ]] || die "charts/addispay/values-bed.yaml missing: the bed profile deploys with it"
+[[ -f "$CHANGED_FILE" ]] || die "${CHANGED_FILE} not found"
+if pid_alive "$PIDFILE"; then
+  die "another skaffold-dev-check runs (pid $(<"$PIDFILE")); stop it first"
+fi
+export KUBECONFIG="$KUBECONFIG_FILE"
+KUBECTL=(kubectl --context "$CONTEXT" -n "$NAMESPACE")
+
+# --- the change and its revert ---------------------------------------------------------------------------------
+MARK="// skaffold-dev-check $(date -u +%Y-%m-%dT%H:%M:%SZ): a dev-loop test line, removed again by scripts/skaffold-dev-check.sh"
+ORIG_SIZE="$(stat -c %s "$CHANGED_FILE")"
+ORIG_SHA="$(sha256sum <"$CHANGED_FILE")"
+CHANGED=0
+SKAFFOLD_PID=""
+
+make_change() {
+  # A trailing newline is assumed (prettier keeps one): the comment becomes the file's last line.
+  printf '%s\n' "$MARK" >>"$CHANGED_FILE"
+  CHANGED=1
+  log "changed ${CHANGED_FILE} (one comment line appended)"
+}
+
+revert_change() {
+  ((CHANGED == 1)) || return 0
+  local size
+  size="$(stat -c %s "$CHANGED_FILE")"
+  if [[ "$(head -c "$ORIG_SIZE" "$CHANGED_FILE" | sha256sum)" == "$ORIG_SHA" &&
+    "$(tail -c +"$((ORIG_SIZE + 1))" "$CHANGED_FILE")" == "$MARK" ]] &&
+    ((size == ORIG_SIZE + ${#MARK} + 1)); then
+    truncate -s "$ORIG_SIZE" "$CHANGED_FILE"
+    log "reverted ${CHANGED_FILE}"
+  elif [[ "$(sha256sum <"$CHANGED_FILE")" == "$ORIG_SHA" ]]; then
+    log "${CHANGED_FILE} already as it was"
+  else
+    log "warning: ${CHANGED_FILE} was edited meanwhile; remove this line by hand: ${MARK}"
+  fi
+  CHANGED=0
+}
+
+skaffold_running() { [[ -n "$SKAFFOLD_PID" ]] && kill -0 "$SKAFFOLD_PID" 2>/dev/null; }
+
+# stop_skaffold: SIGINT (skaffold's Ctrl+C: it finishes the current step, cleans up if asked, exits), then
+# SIGTERM if it does not exit in time. Prints skaffold's exit status.
+SKAFFOLD_STATUS=""
+stop_skaffold() {
+  skaffold_running || return 0
+  log "stopping skaffold (SIGINT to pid ${SKAFFOLD_PID})"
+  kill -INT "$SKAFFOLD_PID" 2>/dev/null || true
+  local waited=0
+  while skaffold_running && ((waited < STOP_TIMEOUT)); do
+    sleep 1
+    waited=$((waited + 1))
+  done
+  if skaffold_running; then
+    log "skaffold still running after ${STOP_TIMEOUT}s: SIGTERM"
+    kill -TERM "$SKAFFOLD_PID" 2>/dev/null || true
+    sleep 5
+  fi
+  SKAFFOLD_STATUS=0
+  wait "$SKAFFOLD_PID" 2>/dev/null || SKAFFOLD_STATUS=$?
+  log "skaffold exited with status ${SKAFFOLD_STATUS} after ${waited}s"
+  rm -f "$PIDFILE"
+}
+
+on_exit() {
+  local rc=$?
+  stop_skaffold
+  revert_change
+  exit "$rc"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- helpers --------------------------------------------------------------------------------------------------
+deployed_image() {
+  "${KUBECTL[@]}" get deployment "$DEPLOYMENT" \
+    -o "jsonpath={.spec.template.spec.containers[?(@.name==\"${CONTAINER}\")].image}" 2>/dev/null || true
+}
+
+fail() {
+  log "last lines of ${LOG}:"
+  tail -n 40 "$LOG" | sed 's/^/    /' >&2
+  die "$*"
+}
+
+# wait_until TIMEOUT WHAT CMD...: like wait_for, but gives up at once when skaffold has exited.
+wait_until() {
+  local timeout="$1" what="$2" waited=0
+  shift 2
+  log "waiting for ${what} (up to ${timeout}s)"
+  until "$@"; do
+    skaffold_running || fail "skaffold exited while waiting for ${what}"
+    ((waited < timeout)) || fail "timed out after ${timeout}s waiting for ${what}"
+    sleep 5
+    waited=$((waited + 5))
+    ((waited % 60 == 0)) && log "  ... ${waited}s: $(grep -v '^\s*$' "$LOG" | tail -n 1 | cut -c1-150)"
+  done
+  log "${what}: after ${waited}s"
+}
+
+first_iteration_done() { grep -q 'Press Ctrl+C to exit' "$LOG"; }
+pinned_image() { [[ "$(deployed_image)" == "${DEFAULT_REPO}/order-service:"*"@sha256:"* ]]; }
+first_deploy_done() { first_iteration_done && pinned_image; }
+image_changed() { local now; now="$(deployed_image)" && [[ -n "$now" && "$now" != "$FIRST_IMAGE" ]]; }
+rolled_out() { "${KUBECTL[@]}" rollout status "deployment/${DEPLOYMENT}" --timeout=10s >/dev/null 2>&1; }
+new_image_rolled_out() { image_changed && rolled_out; }
+
+# --- the loop ---------------------------------------------------------------------------------------------------
+mkdir -p "$(dirname "$LOG")" "$(dirname "$PIDFILE")"
+: >"$LOG"
+log "skaffold $(skaffold version) dev -p bed (output: ${LOG})"
+started=$SECONDS
+SKAFFOLD_UPDATE_CHECK=false SKAFFOLD_INTERACTIVE=false \
+  skaffold dev --profile bed --kube-context "$CONTEXT" --kubeconfig "$KUBECONFIG_FILE" \
+  --default-repo "$DEFAULT_REPO" --port-forward=off --cleanup="$CLEANUP" >"$LOG" 2>&1 &
+SKAFFOLD_PID=$!
+echo "$SKAFFOLD_PID" >"$PIDFILE"
+
+wait_until "$FIRST_TIMEOUT" "the first deploy" first_deploy_done
+wait_until 300 "deployment/${DEPLOYMENT} rolled out" rolled_out
+FIRST_IMAGE="$(deployed_image)"
+log "first deploy after $((SECONDS - started))s: ${FIRST_IMAGE}"
+
+make_change
+changed_at=$SECONDS
+wait_until "$CHANGE_TIMEOUT" "a new order-service image rolled out" new_image_rolled_out
+NEW_IMAGE="$(deployed_image)"
+log "rebuilt and rolled out $((SECONDS - changed_at))s after the change: ${NEW_IMAGE}"
+
+stop_skaffold
+revert_change
+[[ "$SKAFFOLD_STATUS" == 0 ]] || fail "skaffold dev did not exit cleanly on SIGINT (status ${SKAFFOLD_STATUS})"
+log "ok: skaffold dev -p bed rebuilt and redeployed order-service on a source change"
+log "    before: ${FIRST_IMAGE}"
+log "    after:  ${NEW_IMAGE}"
