@@ -72,6 +72,27 @@ curl -fsS -o /dev/null "http://${REGISTRY}/v2/" || die "no registry answers on h
 [[ -x scripts/images.sh ]] || die "scripts/images.sh missing: skaffold's bed profile builds with it"
 [[ -f charts/addispay/values-bed.yaml ]] || die "charts/addispay/values-bed.yaml missing: the bed profile deploys with it"
 [[ -f "$CHANGED_FILE" ]] || die "${CHANGED_FILE} not found"
+
+# skaffold builds the three services; the other images values-bed.yaml names (the bootstrap Job's MySQL client,
+# the helm test pod) must already be in the registry.
+registry_has() {
+  local ref="${1#"${REGISTRY}/"}"
+  curl -fs -o /dev/null -I \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' \
+    -H 'Accept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json' \
+    "http://${REGISTRY}/v2/${ref%:*}/manifests/${ref##*:}"
+}
+require_cmd node "the repository's Node.js (reads values-bed.yaml)"
+mapfile -t DEP_IMAGES < <(node -e '
+  const { parse } = require("yaml");
+  const v = parse(require("fs").readFileSync("charts/addispay/values-bed.yaml", "utf8"));
+  for (const image of [v?.mysql?.bootstrap?.image, v?.tests?.image]) if (image) console.log(image);
+') || die "could not read charts/addispay/values-bed.yaml (npm ci?)"
+for image in "${DEP_IMAGES[@]}"; do
+  [[ "$image" == "${REGISTRY}/"* ]] || continue
+  registry_has "$image" ||
+    die "${image} (values-bed.yaml) is not in the registry: push it, e.g. PUSH_IMAGE=true scripts/images.sh build-one $(basename "${image%:*}") ${image}"
+done
 if pid_alive "$PIDFILE"; then
   die "another skaffold-dev-check runs (pid $(<"$PIDFILE")); stop it first"
 fi
@@ -171,12 +192,20 @@ wait_until() {
   log "${what}: after ${waited}s"
 }
 
-first_iteration_done() { grep -q 'Press Ctrl+C to exit' "$LOG"; }
+first_iteration_done() { grep -q 'Press Ctrl+C to exit' "$LOG"; } # printed once the first deploy is stable
 pinned_image() { [[ "$(deployed_image)" == "${DEFAULT_REPO}/order-service:"*"@sha256:"* ]]; }
 first_deploy_done() { first_iteration_done && pinned_image; }
 image_changed() { local now; now="$(deployed_image)" && [[ -n "$now" && "$now" != "$FIRST_IMAGE" ]]; }
 rolled_out() { "${KUBECTL[@]}" rollout status "deployment/${DEPLOYMENT}" --timeout=10s >/dev/null 2>&1; }
-new_image_rolled_out() { image_changed && rolled_out; }
+# skaffold dev keeps running when a later iteration fails: its warning ends the wait early.
+iteration_failed() { tail -c +"$((CHANGE_OFFSET + 1))" "$LOG" | grep -qE 'Skipping (test and deploy|deploy|render) due to'; }
+# The iteration is over when skaffold's status check has passed (after helm upgrade --wait): stopping skaffold
+# earlier would interrupt helm and leave the release pending.
+iteration_done() { tail -c +"$((CHANGE_OFFSET + 1))" "$LOG" | grep -q 'Deployments stabilized in'; }
+new_image_rolled_out() {
+  iteration_failed && fail "skaffold's iteration after the change failed (build, render or deploy)"
+  image_changed && iteration_done && rolled_out
+}
 
 # --- the loop ---------------------------------------------------------------------------------------------------
 mkdir -p "$(dirname "$LOG")" "$(dirname "$PIDFILE")"
@@ -194,6 +223,7 @@ wait_until 300 "deployment/${DEPLOYMENT} rolled out" rolled_out
 FIRST_IMAGE="$(deployed_image)"
 log "first deploy after $((SECONDS - started))s: ${FIRST_IMAGE}"
 
+CHANGE_OFFSET="$(stat -c %s "$LOG")"
 make_change
 changed_at=$SECONDS
 wait_until "$CHANGE_TIMEOUT" "a new order-service image rolled out" new_image_rolled_out
