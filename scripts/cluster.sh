@@ -380,6 +380,23 @@ node_ready() {
   [[ "$(kubectl_ get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" == True ]]
 }
 node_has_pod_cidr() { [[ -n "$(kubectl_ get node "$NODE_NAME" -o jsonpath='{.spec.podCIDR}' 2>/dev/null)" ]]; }
+# After a down/up the API still shows the old Ready state for a while: *_since TIME asks for a status the
+# kubelet reported at or after TIME (RFC 3339, UTC, compared as strings).
+node_ready_since() {
+  local out
+  out="$(kubectl_ get node "$NODE_NAME" \
+    -o jsonpath='{range .status.conditions[?(@.type=="Ready")]}{.status} {.lastHeartbeatTime}{end}' 2>/dev/null)"
+  [[ "${out%% *}" == True && ! "${out#* }" < "$1" ]]
+}
+coredns_ready_since() {
+  local t
+  coredns_ready || return 1
+  for t in $(kubectl_ -n kube-system get pods -l k8s-app=kube-dns \
+    -o jsonpath='{range .items[*].status.conditions[?(@.type=="Ready")]}{.status}={.lastTransitionTime} {end}'); do
+    [[ "${t%%=*}" == True && ! "${t#*=}" < "$1" ]] && return 0
+  done
+  return 1
+}
 coredns_ready() {
   [[ "$(kubectl_ -n kube-system get deploy coredns -o jsonpath='{.status.readyReplicas}' 2>/dev/null)" == 1 ]]
 }
@@ -589,6 +606,7 @@ EOF
 
 start_node() {
   render "${BED}/kubelet.yaml" "${DIR}/kubelet.yaml"
+  KUBELET_STARTED="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   mkdir -p "$KUBELET_DIR" "${DIR}/pod-logs" "${DIR}/kubelet-plugins"
   start_daemon kubelet "${K8S_BIN}/kubelet" --config "${DIR}/kubelet.yaml" \
     --kubeconfig "${PKI}/kubelet.kubeconfig" --root-dir "$KUBELET_DIR" \
@@ -599,7 +617,7 @@ start_node() {
   start_daemon kube-proxy "${K8S_BIN}/kube-proxy" --config "${DIR}/kube-proxy.yaml" --v=1
   await kube-proxy 60 healthy_kube_proxy
 
-  wait_for 120 "node ${NODE_NAME} to be Ready" node_ready ||
+  wait_for 120 "node ${NODE_NAME} to be Ready" node_ready_since "$KUBELET_STARTED" ||
     die "node ${NODE_NAME} is not Ready; see ${LOGS}/kubelet.log and: kubectl describe node ${NODE_NAME}"
   # kube-router reads the node's pod CIDR, which the controller manager assigns once the node registered.
   wait_for 60 "the node's pod CIDR" node_has_pod_cidr ||
@@ -682,7 +700,7 @@ cmd_up() {
   start_containerd
   start_node
   kubectl_ apply -f "${BED}/coredns.yaml" >/dev/null || die "could not apply k8s/bed/coredns.yaml"
-  wait_for 180 "CoreDNS to be ready" coredns_ready ||
+  wait_for 180 "CoreDNS to be ready" coredns_ready_since "$KUBELET_STARTED" ||
     die "CoreDNS is not ready: kubectl -n kube-system describe pod -l k8s-app=kube-dns"
   check_dns
   log "up in $((SECONDS - start))s: Kubernetes ${K8S_VERSION} on https://127.0.0.1:${API_PORT}, node ${NODE_NAME} (${NODE_IP})"
@@ -750,17 +768,49 @@ our_processes() {
   return 0
 }
 
+our_shims() { pgrep -f "containerd-shim.*${CTR_SOCK}" || true; }
+
+# task_ids: the containers and sandboxes containerd has bundles for (running, or left by a crash).
+task_ids() {
+  local d
+  for d in "${CTR_DIR}/state/io.containerd.runtime.v2.task/k8s.io"/*/; do
+    [[ -d "$d" ]] && basename "$d"
+  done
+  return 0
+}
+
+# Files a killed shim or an interrupted CNI DEL leaves for task ID: the shim's socket (containerd 1.6 names it
+# sha256(<containerd address>/<namespace>/<id>)) and the CNI result caches.
+task_files() {
+  local id="$1" sum
+  sum="$(printf '%s' "${CTR_SOCK}/k8s.io/${id}" | sha256sum | cut -d' ' -f1)"
+  printf '%s\n' "/run/containerd/s/${sum}" /var/lib/cni/results/*-"${id}"-*
+}
+
+remove_task_files() {
+  local id f
+  for id in "$@"; do
+    while read -r f; do [[ -e "$f" || -S "$f" ]] && rm -f "$f"; done < <(task_files "$id")
+  done
+  return 0
+}
+
 # Processes still inside the kubelet's pod cgroups (containers whose shim died): all belong to pods of this node.
 pod_processes() {
   local f
   for f in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
-    [[ -d "$f" ]] && find "$f" -name cgroup.procs -exec cat {} + 2>/dev/null
+    if [[ -d "$f" ]]; then find "$f" -name cgroup.procs -exec cat {} + 2>/dev/null || true; fi
   done | sort -un
 }
 
+# kill_leftovers [all]: SIGKILL the containers and shims left behind (with `all`: every process of the bed).
 kill_leftovers() {
   local pids
-  pids="$( (our_processes; pod_processes) | sort -un | tr '\n' ' ')"
+  if [[ "${1:-}" == all ]]; then
+    pids="$( (our_processes; pod_processes) | sort -un | tr '\n' ' ')"
+  else
+    pids="$( (our_shims; pod_processes) | sort -un | tr '\n' ' ')"
+  fi
   [[ -z "${pids// /}" ]] && return 0
   log "killing leftover processes: ${pids}"
   # shellcheck disable=SC2086
@@ -834,7 +884,7 @@ clean_network() {
   done < <(iptables_commands)
   if command -v ipset >/dev/null 2>&1; then
     local set
-    ipset list -n 2>/dev/null | grep -E '^(inet6:)?(KUBE-|kube-router)' | while read -r set; do
+    for set in $(ipset list -n 2>/dev/null | grep -E '^(inet6:)?(KUBE-|kube-router)' || true); do
       ipset destroy "$set" 2>/dev/null || log "could not destroy ipset ${set}"
     done
   fi
@@ -852,7 +902,7 @@ clean_network() {
 remove_cgroups() {
   local root
   for root in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
-    [[ -d "$root" ]] && find "$root" -depth -type d -exec rmdir {} + 2>/dev/null
+    if [[ -d "$root" ]]; then find "$root" -depth -type d -exec rmdir {} + 2>/dev/null || true; fi
   done
   return 0
 }
@@ -866,12 +916,12 @@ restore_sysctls() {
   rm -f "$saved"
 }
 
-# leftovers: one line per trace of the bed still on the host; empty when `down` left nothing behind.
+# leftovers [TASK_ID...]: one line per trace of the bed still on the host; empty when `down` left nothing behind.
 leftovers() {
   local pids c n
   pids="$( (our_processes; pod_processes) | sort -un | tr '\n' ' ')"
   [[ -n "${pids// /}" ]] && echo "processes: ${pids}"
-  pids="$(pgrep -f "containerd-shim.*${CTR_SOCK}" | tr '\n' ' ' || true)"
+  pids="$(our_shims | tr '\n' ' ')"
   [[ -n "$pids" ]] && echo "containerd shims: ${pids}"
   while read -r c; do
     n="$("${c/tables/tables-save}" 2>/dev/null | grep -cE "$IPTABLES_PATTERN" || true)"
@@ -888,6 +938,10 @@ leftovers() {
   [[ -d "$CNI_IPAM_DIR" ]] && echo "CNI IP allocations: ${CNI_IPAM_DIR}"
   compgen -G '/sys/fs/cgroup/*/kubepods' >/dev/null && echo "cgroups: /sys/fs/cgroup/*/kubepods"
   [[ -f "${DIR}/sysctl.saved" ]] && echo "sysctls not restored (${DIR}/sysctl.saved)"
+  local id f
+  for id in "$@"; do
+    while read -r f; do [[ -e "$f" || -S "$f" ]] && echo "file of task ${id:0:12}: ${f}"; done < <(task_files "$id")
+  done
   return 0
 }
 
@@ -896,9 +950,12 @@ cmd_down() {
   mkdir -p "$DIR" "$LOGS"
   exec 9>"${DIR}/.lock"
   flock -w 300 9 || die "another scripts/cluster.sh holds ${DIR}/.lock"
-  local start=$SECONDS
+  local start=$SECONDS tasks
   : >"${LOGS}/down.log"
+  mapfile -t tasks < <(task_ids)
   stop_daemon kube-router
+  # Its NetworkPolicy cleanup works; its service-proxy cleanup then panics on a kernel without IPVS (v2.1.0), which
+  # is harmless here: whatever it leaves, clean_network removes.
   if [[ -x "$KUBE_ROUTER" ]]; then "$KUBE_ROUTER" --cleanup-config >>"${LOGS}/down.log" 2>&1 || true; fi
   stop_daemon kube-proxy
   if [[ -x "${K8S_BIN}/kube-proxy" ]]; then "${K8S_BIN}/kube-proxy" --cleanup >>"${LOGS}/down.log" 2>&1 || true; fi
@@ -908,14 +965,16 @@ cmd_down() {
   kill_leftovers
   local d
   for d in kube-scheduler kube-controller-manager kube-apiserver etcd registry; do stop_daemon "$d"; done
-  kill_leftovers
+  kill_leftovers all
+  remove_task_files "${tasks[@]}"
   unmount_all
   clean_network
   remove_cgroups
   restore_sysctls
   rm -rf "${CTR_DIR}/state" "${CTR_DIR}/runc"
+  rmdir /run/containerd/s /run/containerd /run/netns 2>/dev/null || true # only when empty
   local left line
-  left="$(leftovers)"
+  left="$(leftovers "${tasks[@]}")"
   if [[ -n "$left" ]]; then
     printf '[%s] error: down left these behind:\n' "$SCRIPT_NAME" >&2
     while read -r line; do printf '    %s\n' "$line" >&2; done <<<"$left"
