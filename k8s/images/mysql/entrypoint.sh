@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Entrypoint of the bed's MySQL image (k8s/images/mysql): initialises the data directory on first start, then runs
-# mysqld in the foreground. Runs as the image's non-root user (uid 999); writes only MYSQL_DATADIR and /tmp.
+# mysqld in the foreground. Runs as the image's non-root user (uid 10001); writes only MYSQL_DATADIR and /tmp.
 #   MYSQL_ROOT_PASSWORD or MYSQL_ROOT_PASSWORD_FILE   root's password, for root@localhost and root@'%'
 #   MYSQL_ALLOW_EMPTY_PASSWORD=yes                     allow starting without one (tests only)
 #   MYSQL_DATADIR                                      default /var/lib/mysql/data (a subdirectory of the volume,
