@@ -105,7 +105,7 @@ step() {
   local name="$1" logfile="$2" start=$SECONDS
   shift 2
   mkdir -p "$(dirname "$logfile")"
-  printf '[%s] %-28s ' "$SCRIPT_NAME" "$name" >&2
+  printf '[%s] %-34s ' "$SCRIPT_NAME" "$name" >&2
   if ! "$@" >"$logfile" 2>&1; then
     printf 'FAILED after %ss\n' "$((SECONDS - start))" >&2
     tail -n 25 "$logfile" | sed 's/^/    /' >&2
@@ -229,45 +229,45 @@ build_pause() {
 
 buildah_() { buildah --root "${IMAGES_CACHE}/storage" --runroot "${IMAGES_CACHE}/runroot" --storage-driver vfs "$@"; }
 
-# make_image NAME STAMP_INPUT USER ENTRYPOINT_JSON SRC:DEST...: a from-scratch image in our buildah storage.
+# An image is rebuilt when its input file (the program it packs) or its tag changes.
+image_stamp() { printf '%s/.%s-%s-%s' "$IMAGES_CACHE" "$(basename "${1%:*}")" "${1##*:}" "$(sha256sum "$2" | cut -c1-16)"; }
+image_current() { [[ -f "$(image_stamp "$1" "$2")" ]] && buildah_ inspect --type image "$1" >/dev/null 2>&1; }
+
+# make_image NAME INPUT USER ENTRYPOINT_JSON SRC:DEST...: a from-scratch image in our buildah storage.
 make_image() {
-  local image="$1" input="$2" user="$3" entrypoint="$4" stamp
+  local image="$1" input="$2" user="$3" entrypoint="$4" ctr pair
   shift 4
-  stamp="${IMAGES_CACHE}/.$(basename "${image%%:*}")-$(sha256sum "$input" | cut -c1-16)-${image##*:}"
-  [[ -f "$stamp" ]] && buildah_ inspect --type image "$image" >/dev/null 2>&1 && return 0
-  local ctr pair
   ctr="$(buildah_ from scratch)"
   for pair in "$@"; do buildah_ copy --chown "${user}" "$ctr" "${pair%%:*}" "${pair#*:}" >/dev/null; done
   buildah_ config --user "$user" --entrypoint "$entrypoint" \
     --label "org.opencontainers.image.source=addispay scripts/cluster.sh" "$ctr"
   buildah_ commit --rm "$ctr" "$image" >/dev/null
-  touch "$stamp"
+  touch "$(image_stamp "$image" "$input")"
 }
 
-toolbox_rootfs() {
-  local root="${IMAGES_CACHE}/toolbox-rootfs"
+# The smoke test's image: busybox (Debian's static build) as uid 10001. Bump its tag when the applets change.
+TOOLBOX_APPLETS=(sh ls cat echo sleep wget nslookup httpd nc id hostname ip ps env grep sed tail timeout seq)
+build_toolbox_image() {
+  local root="${IMAGES_CACHE}/toolbox-rootfs" applet
   rm -rf "$root" && mkdir -p "${root}/bin" "${root}/tmp" "${root}/etc"
   cp /bin/busybox "${root}/bin/busybox"
-  local applet
-  for applet in sh ls cat echo sleep wget nslookup httpd nc id hostname ip ps env grep sed tail timeout seq; do
-    ln -s busybox "${root}/bin/${applet}"
-  done
+  for applet in "${TOOLBOX_APPLETS[@]}"; do ln -s busybox "${root}/bin/${applet}"; done
   printf 'root:x:0:0:root:/:/bin/sh\nbed:x:10001:10001:bed:/:/bin/sh\n' >"${root}/etc/passwd"
   printf 'root:x:0:\nbed:x:10001:\n' >"${root}/etc/group"
-}
-
-build_toolbox_image() {
-  toolbox_rootfs
-  make_image "$TOOLBOX_IMAGE" /bin/busybox 10001:10001 '["/bin/sh"]' "${IMAGES_CACHE}/toolbox-rootfs/.:/"
+  make_image "$TOOLBOX_IMAGE" /bin/busybox 10001:10001 '["/bin/sh"]' "${root}/.:/"
 }
 
 build_images() {
   build_pause
-  step "image pause:${PAUSE_TAG}" "${BUILD_LOGS}/image-pause.log" make_image "$PAUSE_IMAGE" \
-    "${IMAGES_CACHE}/pause/pause" 65535:65535 '["/pause"]' "${IMAGES_CACHE}/pause/pause:/pause"
-  step "image coredns:${COREDNS_VERSION#v}" "${BUILD_LOGS}/image-coredns.log" make_image "$COREDNS_IMAGE" \
-    "$COREDNS" 65532:65532 '["/coredns"]' "${COREDNS}:/coredns"
-  step "image bed-toolbox" "${BUILD_LOGS}/image-toolbox.log" build_toolbox_image
+  image_current "$PAUSE_IMAGE" "${IMAGES_CACHE}/pause/pause" ||
+    step "image pause:${PAUSE_TAG}" "${BUILD_LOGS}/image-pause.log" make_image "$PAUSE_IMAGE" \
+      "${IMAGES_CACHE}/pause/pause" 65535:65535 '["/pause"]' "${IMAGES_CACHE}/pause/pause:/pause"
+  image_current "$COREDNS_IMAGE" "$COREDNS" ||
+    step "image coredns:${COREDNS_VERSION#v}" "${BUILD_LOGS}/image-coredns.log" make_image "$COREDNS_IMAGE" \
+      "$COREDNS" 65532:65532 '["/coredns"]' "${COREDNS}:/coredns"
+  image_current "$TOOLBOX_IMAGE" /bin/busybox ||
+    step "image ${TOOLBOX_IMAGE#"${REGISTRY}"/}" "${BUILD_LOGS}/image-toolbox.log" build_toolbox_image
+  return 0
 }
 
 cmd_install() {
@@ -347,7 +347,7 @@ await() {
   local name="$1" timeout="$2" probe="$3"
   "$probe" && return 0
   local start=$SECONDS
-  printf '[%s] %-28s ' "$SCRIPT_NAME" "$name" >&2
+  printf '[%s] %-34s ' "$SCRIPT_NAME" "$name" >&2
   until "$probe"; do
     if ! daemon_pid "$name" >/dev/null; then
       printf 'EXITED\n' >&2
@@ -606,7 +606,9 @@ EOF
 
 start_node() {
   render "${BED}/kubelet.yaml" "${DIR}/kubelet.yaml"
-  KUBELET_STARTED="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  # A kubelet (re)started now must report afresh; one that kept running has nothing stale to wait out.
+  KUBELET_STARTED=1970-01-01T00:00:00Z
+  daemon_pid kubelet >/dev/null || KUBELET_STARTED="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   mkdir -p "$KUBELET_DIR" "${DIR}/pod-logs" "${DIR}/kubelet-plugins"
   start_daemon kubelet "${K8S_BIN}/kubelet" --config "${DIR}/kubelet.yaml" \
     --kubeconfig "${PKI}/kubelet.kubeconfig" --root-dir "$KUBELET_DIR" \
@@ -688,7 +690,7 @@ cmd_up() {
     log "already up; kubeconfig: ${KUBECONFIG_ADMIN} (context addispay-bed)"
     return 0
   fi
-  installed || cmd_install
+  cmd_install # idempotent: seconds when everything is built
   check_prerequisites
   set_sysctls
   start_registry
