@@ -283,6 +283,8 @@ check "bootstrap: the hook copy of the DSN Secret equals the release's, DSNs poi
   expect bed '[.[] | select(.kind == "Secret") | {(.metadata.name): .stringData}] | add | (.["addispay-mysql"] == .["addispay-mysql-hooks"]) and (.["addispay-mysql"]["order-service-dsn"] | test("^mysql://order_service:[A-Za-z0-9]{32}@mysql.addispay-deps.svc.cluster.local:3306/addispay_orders$"))'
 check "bed: images from the bed registry, IfNotPresent; two order-service replicas behind a PDB" \
   expect bed '[.[] | select(.kind == "Deployment")] | all(.[]; .spec.template.spec.containers[0].image | startswith("127.0.0.1:5001/addispay/")) and all(.[]; .spec.template.spec.containers[0].imagePullPolicy == "IfNotPresent") and ([.[] | select(.metadata.name | endswith("order-service")) | .spec.replicas] == [2])'
+check "probes: liveness and startup on /livez, readiness on /readyz (dependency-aware), for every service" \
+  expect kind '[.[] | select(.kind == "Deployment") | .spec.template.spec.containers[0]] | length == 3 and all(.[]; .livenessProbe.httpGet.path == "/livez" and .startupProbe.httpGet.path == "/livez" and .readinessProbe.httpGet.path == "/readyz")'
 
 # Refusals: each bad value fails the render with its message ---------------------------------------------------------
 # refuses MESSAGE_REGEX HELM_ARGS...: rendering (values.yaml first) fails, saying MESSAGE_REGEX.
