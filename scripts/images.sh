@@ -51,13 +51,15 @@ Commands:
                             the Dockerfile's targets (${SERVICES[*]}) with buildah bud,
                             on node-base; tag T defaults to the git commit (skaffold's AbbrevCommitSha).
                             --pulsar-native defaults to skip here (no network for the native addon's download)
-  all [--tag T]             base, deps and services
+  all [--tag T]             base, deps and services; with T every image is also tagged T
   push [--registry R] [--tag T]
                             push every image to R (default ${REGISTRY}, plain HTTP: --tls-verify=false)
   build-one TARGET [IMAGE]  skaffold custom builder: builds TARGET (a Dockerfile target or base/mysql/pulsar/
                             grpcurl) as \$IMAGE, pushes it when \$PUSH_IMAGE=true; context \$BUILD_CONTEXT
   list                      the images in the store, with sizes
-  deps-manifests [--tag T]  print the rendered k8s/bed/deps manifests (image refs filled in)
+  deps-manifests [REGISTRY] [--tag T]
+                            print the k8s/bed/deps manifests, image refs REGISTRY (default ${REGISTRY})/addispay/
+                            mysql|pulsar:<T or version>, pinned to the registry's digest when it answers
   deps-apply                create namespace ${DEPS_NAMESPACE}, the MySQL root password Secret (random, once)
                             and apply the manifests to the bed (.local/cluster/kubeconfig)
   smoke [--tag T]           run the images as the bed's pods do (runc: read-only root, non-root, no capabilities;
@@ -66,7 +68,8 @@ Commands:
   buildah|podman ARGS...    run buildah/podman on this store (e.g. scripts/images.sh podman run --rm IMAGE)
   --help                    this text
 
-Options accepted by every build command: --push (push each image after building it).
+Options accepted by every build command: --push [REGISTRY] (push each image after building it, to REGISTRY
+instead of ${REGISTRY} when given).
 Environment: ADDISPAY_IMAGE_REGISTRY (${REGISTRY}), DEBIAN_MIRROR (${DEBIAN_MIRROR}), ADDISPAY_SOURCE_URL,
   ADDISPAY_BUILD_CA (${BUILD_CA}: CA bundle npm trusts inside service builds, bind-mounted, not committed).
 Logs: ${LOG_DIR}/<step>.log (the tail is printed on failure).
@@ -175,6 +178,8 @@ default_tag() {
 }
 
 PUSH=false
+PUSH_REGISTRY="" # --push REGISTRY: push there instead of ${REGISTRY}
+EXTRA_TAG=""     # all --tag T: every image also tagged T (the bed refers to all of them by one tag)
 TIMINGS=()
 
 # finish REF STARTED: record the build time and size, push when asked.
@@ -183,12 +188,27 @@ finish() {
   took=$((SECONDS - started))
   TIMINGS+=("$(printf '%-55s %4ss  %s' "$ref" "$took" "$(image_size "$ref")")")
   log "built ${ref} in ${took}s ($(image_size "$ref"))"
-  [[ "$PUSH" == true ]] && push_image "$ref" "$ref"
+  publish "$ref"
+}
+
+# publish REF: tag REF with EXTRA_TAG too, and push both when asked.
+publish() {
+  local ref="$1"
+  local -a refs=("$ref")
+  if [[ -n "$EXTRA_TAG" && "${ref##*:}" != "$EXTRA_TAG" ]]; then
+    buildah tag "$ref" "${ref%:*}:${EXTRA_TAG}"
+    refs+=("${ref%:*}:${EXTRA_TAG}")
+  fi
+  if [[ "$PUSH" == true ]]; then
+    for ref in "${refs[@]}"; do push_image "$ref" "$ref"; done
+  fi
   return 0
 }
 
+# push_image SRC DEST: DEST under ${REPO}/ goes to PUSH_REGISTRY when one was given.
 push_image() {
   local src="$1" dest="$2"
+  if [[ -n "$PUSH_REGISTRY" && "$dest" == "${REPO}/"* ]]; then dest="${PUSH_REGISTRY}/addispay/${dest#"${REPO}/"}"; fi
   run_logged push buildah push --tls-verify=false "$src" "docker://${dest}" ||
     die "could not push ${dest}: is the registry at ${dest%%/*} up?"
   log "pushed ${dest}"
@@ -323,7 +343,7 @@ cmd_base() {
   key="$(printf '%s\n' "${tar##*/}" "${whl##*/}" "$(declare -f cmd_base node_tree)" | hash_of)"
   if up_to_date "$ref" "$key"; then
     log "node-base: ${ref} up to date ($(image_size "$ref"))"
-    [[ "$PUSH" == true ]] && push_image "$ref" "$ref"
+    publish "$ref"
     return 0
   fi
   log "node-base: ${ref}"
@@ -411,7 +431,7 @@ cmd_mysql() {
   if up_to_date "$ref" "$key"; then
     buildah rm "$ctr" >/dev/null
     log "mysql: ${ref} up to date ($(image_size "$ref"))"
-    [[ "$PUSH" == true ]] && push_image "$ref" "$ref"
+    publish "$ref"
     return 0
   fi
   log "mysql: ${ref} (Oracle MySQL ${version}, Debian ${MYSQL_SUITE})"
@@ -460,7 +480,7 @@ cmd_pulsar() {
     "$(declare -f cmd_pulsar)" | hash_of)"
   if up_to_date "$ref" "$key"; then
     log "pulsar: ${ref} up to date ($(image_size "$ref"))"
-    [[ "$PUSH" == true ]] && push_image "$ref" "$ref"
+    publish "$ref"
     return 0
   fi
   log "pulsar: ${ref}"
@@ -515,7 +535,7 @@ cmd_grpcurl() {
   key="$(printf '%s\n' "$(sha256sum "$bin" "$busybox")" "$(declare -f cmd_grpcurl)" | hash_of)"
   if up_to_date "$ref" "$key"; then
     log "grpcurl: ${ref} up to date ($(image_size "$ref"))"
-    [[ "$PUSH" == true ]] && push_image "$ref" "$ref"
+    publish "$ref"
     return 0
   fi
   log "grpcurl: ${ref} (grpcurl ${GRPCURL_VERSION} + busybox $(dpkg-query -W -f '${Version}' busybox-static))"
@@ -631,13 +651,39 @@ retag() {
 
 # --- bed manifests ----------------------------------------------------------------------------------------------
 
+# registry_digest REGISTRY NAME TAG: the manifest digest the registry serves for NAME:TAG (empty if unreachable).
+registry_digest() {
+  curl -fsS -m 5 -I -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$1/v2/addispay/$2/manifests/$3" 2>/dev/null |
+    tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: *//p' || true
+}
+
+# deps-manifests [REGISTRY] [--tag T]: the manifests with image refs REGISTRY/addispay/<name>:<T or version>,
+# pinned to the digest the registry serves when it answers (so a re-pushed tag is never run from a stale cache).
 cmd_deps_manifests() {
-  local mysql pulsar
-  mysql="$(mysql_ref)"
-  [[ -n "$mysql" ]] || mysql="${REPO}/mysql:$(sed -n 's/^# default mysql tag: *//p' "${DEPS_DIR}/mysql.yaml")"
-  pulsar="${REPO}/pulsar:${PULSAR_VERSION}"
+  local registry="$REGISTRY" tag=""
+  while (($#)); do
+    case "$1" in
+      --tag) tag="${2:?--tag needs a value}" && shift ;;
+      -*) die "deps-manifests: unknown option $1" ;;
+      *) registry="$1" ;;
+    esac
+    shift
+  done
+  local mysql_tag pulsar_tag="${tag:-$PULSAR_VERSION}" mysql pulsar digest
+  mysql_tag="$(mysql_ref)"
+  mysql_tag="${mysql_tag##*:}"
+  [[ -n "$mysql_tag" ]] || mysql_tag="$(sed -n 's/^# default mysql tag: *//p' "${DEPS_DIR}/mysql.yaml")"
+  mysql_tag="${tag:-$mysql_tag}"
+  mysql="${registry}/addispay/mysql:${mysql_tag}"
+  pulsar="${registry}/addispay/pulsar:${pulsar_tag}"
+  digest="$(registry_digest "$registry" mysql "$mysql_tag")"
+  [[ -n "$digest" ]] && mysql="${mysql}@${digest}"
+  digest="$(registry_digest "$registry" pulsar "$pulsar_tag")"
+  [[ -n "$digest" ]] && pulsar="${pulsar}@${digest}"
   local f
-  for f in "${DEPS_DIR}"/namespace.yaml "${DEPS_DIR}"/networkpolicy.yaml "${DEPS_DIR}"/mysql.yaml "${DEPS_DIR}"/pulsar.yaml; do
+  for f in namespace networkpolicy mysql pulsar; do
+    f="${DEPS_DIR}/${f}.yaml"
     [[ -f "$f" ]] || die "missing manifest ${f}"
     echo "---"
     sed -e "s#@MYSQL_IMAGE@#${mysql}#g" -e "s#@PULSAR_IMAGE@#${pulsar}#g" "$f"
@@ -646,9 +692,14 @@ cmd_deps_manifests() {
 
 cmd_deps_apply() {
   [[ -s "$KUBECONFIG_FILE" ]] || die "no bed cluster (${KUBECONFIG_FILE} missing): start it with scripts/cluster.sh up"
-  require_cmd kubectl "the bed's kubectl (scripts/cluster.sh)"
   require_cmd openssl "apt-get install openssl"
-  local -a k=(kubectl --kubeconfig "$KUBECONFIG_FILE")
+  # The bed's own kubectl (the server's version) when scripts/cluster.sh has built it.
+  local kubectl
+  kubectl="$("${ROOT}/scripts/cluster.sh" bin-path 2>/dev/null | tr ':' '\n' | while read -r d; do
+    [[ -x "${d}/kubectl" ]] && echo "${d}/kubectl" && break
+  done || true)"
+  [[ -n "$kubectl" ]] || kubectl="$(command -v kubectl)" || die "kubectl not found: scripts/cluster.sh up builds it"
+  local -a k=("$kubectl" --kubeconfig "$KUBECONFIG_FILE")
   "${k[@]}" apply -f "${DEPS_DIR}/namespace.yaml" >&2
   if ! "${k[@]}" -n "$DEPS_NAMESPACE" get secret mysql-root >/dev/null 2>&1; then
     log "creating Secret ${DEPS_NAMESPACE}/mysql-root (random root password; read it with kubectl get secret)"
@@ -823,6 +874,14 @@ cmd_smoke() {
 
 # --- main -------------------------------------------------------------------------------------------------------
 
+# tag_option ARGS...: the value of --tag among ARGS (empty without one).
+tag_option() {
+  while (($#)); do
+    [[ "$1" == --tag ]] && printf '%s' "${2:-}" && return 0
+    shift
+  done
+}
+
 report_timings() {
   ((${#TIMINGS[@]})) || return 0
   log "built:"
@@ -833,9 +892,18 @@ main() {
   local cmd="${1:-}"
   (($#)) && shift
   local -a args=()
-  local a
-  for a in "$@"; do
-    if [[ "$a" == --push ]]; then PUSH=true; else args+=("$a"); fi
+  while (($#)); do
+    if [[ "$1" == --push ]]; then
+      PUSH=true
+      # An optional registry (host[:port], with a dot, a colon or "localhost"), as in: all --push 127.0.0.1:5001
+      if [[ "${2:-}" =~ ^([a-z0-9-]+\.[a-z0-9.-]+|[a-z0-9.-]+:[0-9]+|localhost)(:[0-9]+)?$ ]]; then
+        PUSH_REGISTRY="$2"
+        shift
+      fi
+    else
+      args+=("$1")
+    fi
+    shift
   done
   case "$cmd" in
     -h | --help | help | "")
@@ -851,6 +919,7 @@ main() {
     mysql | pulsar | grpcurl) cmd_deps "$cmd" ;;
     services) cmd_services "${args[@]}" ;;
     all)
+      EXTRA_TAG="$(tag_option "${args[@]}")"
       cmd_base
       cmd_deps
       cmd_services "${args[@]}"
@@ -858,7 +927,7 @@ main() {
     push) cmd_push "${args[@]}" ;;
     build-one) cmd_build_one "${args[@]}" ;;
     list) cmd_list ;;
-    deps-manifests) cmd_deps_manifests ;;
+    deps-manifests) cmd_deps_manifests "${args[@]}" ;;
     deps-apply) cmd_deps_apply ;;
     smoke) cmd_smoke "${args[@]}" ;;
     buildah) exec buildah "${args[@]}" ;;

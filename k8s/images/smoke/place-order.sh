@@ -1,3 +1,4 @@
+#!/bin/sh
 # scripts/images.sh smoke, in the grpcurl image (busybox sh): the chart's helm test (templates/tests/place-order.yaml)
 # against TARGET: place an order, follow it with WatchOrder until its status is final, pass when it is ORDER_STATUS_PAID.
 call() { grpcurl -plaintext -import-path /work/proto -proto addispay/order/v1/order_service.proto "$@"; }
