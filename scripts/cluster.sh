@@ -337,7 +337,8 @@ start_daemon() {
     return 0
   fi
   mkdir -p "$RUN" "$LOGS"
-  printf '\n==== %s start %s\n' "$name" "$(date -u +%FT%TZ)" >>"${LOGS}/${name}.log"
+  [[ -s "${LOGS}/${name}.log" ]] && mv -f "${LOGS}/${name}.log" "${LOGS}/${name}.log.1" # one previous run kept
+  printf '==== %s started %s\n' "$name" "$(date -u +%FT%TZ)" >"${LOGS}/${name}.log"
   setsid "$@" </dev/null >>"${LOGS}/${name}.log" 2>&1 9>&- &
   echo $! >"$(pidfile "$name")"
 }
@@ -359,7 +360,7 @@ await() {
       tail -n 20 "${LOGS}/${name}.log" | sed 's/^/    /' >&2
       die "${name} did not become healthy; log: ${LOGS}/${name}.log"
     fi
-    sleep 1
+    sleep 0.25
   done
   printf 'up (%ss)\n' "$((SECONDS - start))" >&2
 }
@@ -506,6 +507,8 @@ ensure_pki() {
     cert kubelet-client "/O=system:nodes/CN=system:node:${NODE_NAME}" clientAuth
     cert kube-proxy "/CN=system:kube-proxy" clientAuth
     cert kube-router "/CN=addispay-bed:kube-router" clientAuth
+    # Aggregated APIs (metrics-server for the chart's HPAs, ...) authenticate the API server by this certificate.
+    cert front-proxy-client "/CN=front-proxy-client" clientAuth
     kubeconfig "$KUBECONFIG_ADMIN" addispay-bed-admin admin
     kubeconfig "${PKI}/controller-manager.kubeconfig" system:kube-controller-manager controller-manager
     kubeconfig "${PKI}/scheduler.kubeconfig" system:kube-scheduler scheduler
@@ -539,7 +542,8 @@ push_images() {
 start_registry() {
   render "${BED}/registry.yml" "${DIR}/registry.yml"
   mkdir -p "$REGISTRY_STORAGE"
-  start_daemon registry "$REGISTRY_BIN" serve "${DIR}/registry.yml"
+  # distribution v3 exports OpenTelemetry traces to localhost:4318 unless told not to.
+  start_daemon registry env OTEL_TRACES_EXPORTER=none "$REGISTRY_BIN" serve "${DIR}/registry.yml"
   await registry 30 healthy_registry
 }
 
@@ -567,6 +571,10 @@ start_control_plane() {
     --kubelet-client-certificate "${PKI}/apiserver-kubelet-client.crt" \
     --kubelet-client-key "${PKI}/apiserver-kubelet-client.key" \
     --kubelet-certificate-authority "${PKI}/ca.crt" --kubelet-preferred-address-types InternalIP \
+    --requestheader-client-ca-file "${PKI}/ca.crt" --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra- \
+    --proxy-client-cert-file "${PKI}/front-proxy-client.crt" --proxy-client-key-file "${PKI}/front-proxy-client.key" \
     --profiling=false --v=1
   await kube-apiserver 120 healthy_kube_apiserver
   kubectl_ apply -f "${BED}/kube-router-rbac.yaml" >/dev/null || die "could not apply the kube-router RBAC"
@@ -712,6 +720,14 @@ cmd_up() {
 # ---------------------------------------------------------------------------------------------------------------
 # down
 
+# running PID: alive and not a zombie (our daemons are re-parented to an init that may reap them late).
+running() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [[ "${stat:0:1}" != Z ]]
+}
+
 # stop_daemon NAME [TIMEOUT]: SIGTERM, then SIGKILL after TIMEOUT seconds.
 stop_daemon() {
   local name="$1" timeout="${2:-20}" pid
@@ -721,11 +737,11 @@ stop_daemon() {
   }
   kill -TERM "$pid" 2>/dev/null || true
   local waited=0
-  while kill -0 "$pid" 2>/dev/null && ((waited < timeout * 10)); do
+  while running "$pid" && ((waited < timeout * 10)); do
     sleep 0.1
     waited=$((waited + 1))
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if running "$pid"; then
     log "${name} (pid ${pid}) ignored SIGTERM for ${timeout}s: SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
     sleep 0.5
