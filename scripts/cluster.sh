@@ -220,11 +220,13 @@ go_install() {
 }
 
 build_pause() {
-  local out="${IMAGES_CACHE}/pause/pause"
-  [[ -x "$out" && "$out" -nt "${BED}/pause.c" ]] && return 0
+  local out="${IMAGES_CACHE}/pause/pause" stamp
+  stamp="${IMAGES_CACHE}/pause/.source-$(sha256sum "${BED}/pause.c" | cut -c1-16)"
+  [[ -x "$out" && -f "$stamp" ]] && return 0
   mkdir -p "$(dirname "$out")"
   step "build pause (gcc -static)" "${BUILD_LOGS}/pause.log" \
     gcc -static -Os -Wall -Wextra -Werror -o "$out" "${BED}/pause.c"
+  rm -f "${IMAGES_CACHE}/pause/.source-"* && touch "$stamp"
 }
 
 buildah_() { buildah --root "${IMAGES_CACHE}/storage" --runroot "${IMAGES_CACHE}/runroot" --storage-driver vfs "$@"; }
@@ -408,6 +410,8 @@ coredns_ready() {
 check_prerequisites() {
   ((EUID == 0)) || die "the bed needs root (network namespaces, iptables, mounts, cgroups)"
   [[ -d /sys/fs/cgroup ]] || die "/sys/fs/cgroup is not mounted"
+  # The kubelet puts unix sockets (device plugins, CSI registration) under its root: keep room below 107 bytes.
+  ((${#KUBELET_DIR} <= 64)) || die "the checkout path is too deep for the kubelet's sockets (${KUBELET_DIR}); use a shorter path"
   local mod
   for mod in overlay br_netfilter bridge veth ip_set xt_set nf_conntrack; do modprobe -q "$mod" 2>/dev/null || true; done
   [[ -d /proc/sys/net/bridge ]] || die "bridge netfilter is missing (modprobe br_netfilter failed, /proc/sys/net/bridge absent)"
@@ -462,7 +466,7 @@ cert() {
     echo 'basicConstraints = critical, CA:FALSE'
     echo 'keyUsage = critical, digitalSignature, keyEncipherment'
     echo "extendedKeyUsage = ${usage}"
-    [[ -n "$san" ]] && echo "subjectAltName = ${san}"
+    if [[ -n "$san" ]]; then echo "subjectAltName = ${san}"; fi
   } >"${PKI}/${name}.ext"
   openssl x509 -req -in "${PKI}/${name}.csr" -CA "${PKI}/ca.crt" -CAkey "${PKI}/ca.key" -CAcreateserial \
     -days 3650 -sha256 -extfile "${PKI}/${name}.ext" -out "${PKI}/${name}.crt" 2>/dev/null
@@ -684,7 +688,7 @@ check_dns() {
 
 all_healthy() {
   local d
-  for d in "${DAEMONS[@]}"; do "healthy_${d//-/_}" || return 1; done
+  for d in "${DAEMONS[@]}"; do daemon_pid "$d" >/dev/null && "healthy_${d//-/_}" || return 1; done
   node_ready && coredns_ready
 }
 
@@ -695,11 +699,17 @@ cmd_up() {
   exec 9>"${DIR}/.lock"
   flock -w 300 9 || die "another scripts/cluster.sh holds ${DIR}/.lock"
   if installed && all_healthy; then
+    echo "$DIR" >"$OWNER_FILE"
     log "already up; kubeconfig: ${KUBECONFIG_ADMIN} (context addispay-bed)"
     return 0
   fi
+  local other
+  if other="$(other_owner)"; then
+    die "the bed of another checkout runs on this host (${other}); stop it with its scripts/cluster.sh down"
+  fi
   cmd_install # idempotent: seconds when everything is built
   check_prerequisites
+  echo "$DIR" >"$OWNER_FILE"
   set_sysctls
   start_registry
   push_images
@@ -772,18 +782,29 @@ remove_pods() {
 
 OUR_EXECUTABLES=" ${K8S_COMMANDS[*]} etcd kube-router registry coredns crictl containerd containerd-shim-runc-v2 "
 
-# our_processes: pids (one a line) of the bed's programs whose command line names .local/cluster or our socket
-# (an editor or `tail -f` on a log there is left alone).
-our_processes() {
+# bed_processes STATE_DIR [SOCKET]: pids (one a line) of the bed's programs whose command line names the state
+# directory (or containerd's socket) of a checkout; an editor or `tail -f` on a log there is left alone.
+bed_processes() {
   local p cmd exe
   for p in /proc/[0-9]*; do
     exe="$(readlink "${p}/exe" 2>/dev/null)" || continue
     exe="${exe% (deleted)}"
     [[ "$OUR_EXECUTABLES" == *" ${exe##*/} "* ]] || continue
     cmd="$(tr '\0' ' ' <"${p}/cmdline" 2>/dev/null)" || continue
-    [[ "$cmd" == *"$DIR"* || "$cmd" == *"$CTR_SOCK"* ]] && echo "${p#/proc/}"
+    [[ "$cmd" == *"$1"* || "$cmd" == *"${2:-$1}"* ]] && echo "${p#/proc/}"
   done
   return 0
+}
+our_processes() { bed_processes "$DIR" "$CTR_SOCK"; }
+
+# The bridge, the iptables chains and the kubepods cgroups are host-wide: one bed per host. The checkout whose
+# bed holds them is named in OWNER_FILE; another checkout's up refuses and its down leaves them alone.
+OWNER_FILE=/run/addispay-bed.owner
+other_owner() {
+  local other
+  [[ -s "$OWNER_FILE" ]] || return 1
+  other="$(<"$OWNER_FILE")"
+  [[ "$other" != "$DIR" && -n "$(bed_processes "$other")" ]] && echo "$other"
 }
 
 our_shims() { pgrep -f "containerd-shim.*${CTR_SOCK}" || true; }
@@ -968,7 +989,11 @@ cmd_down() {
   mkdir -p "$DIR" "$LOGS"
   exec 9>"${DIR}/.lock"
   flock -w 300 9 || die "another scripts/cluster.sh holds ${DIR}/.lock"
-  local start=$SECONDS tasks
+  local start=$SECONDS tasks other
+  if other="$(other_owner)"; then
+    log "the bed on this host belongs to another checkout (${other}): nothing of this checkout's to stop"
+    return 0
+  fi
   : >"${LOGS}/down.log"
   mapfile -t tasks < <(task_ids)
   stop_daemon kube-router
@@ -991,6 +1016,7 @@ cmd_down() {
   restore_sysctls
   rm -rf "${CTR_DIR}/state" "${CTR_DIR}/runc"
   rmdir /run/containerd/s /run/containerd /run/netns 2>/dev/null || true # only when empty
+  rm -f "$OWNER_FILE"
   local left line
   left="$(leftovers "${tasks[@]}")"
   if [[ -n "$left" ]]; then
