@@ -885,8 +885,6 @@ unmount_all() {
   return 0
 }
 
-IPTABLES_PATTERN='KUBE-|CNI-|kube-router|addispay'
-
 iptables_commands() {
   local c
   for c in iptables ip6tables iptables-legacy ip6tables-legacy iptables-nft ip6tables-nft; do
@@ -894,26 +892,75 @@ iptables_commands() {
   done
 }
 
-# clean_iptables SAVE RESTORE: delete every rule that names our chains or comments, then our chains, table by
-# table, in one iptables-restore --noflush transaction each.
+# iptables_plan MODE TABLE < iptables-save output: what of the bed is in one table. Ours: every KUBE-* chain
+# (kube-proxy, the kubelet, kube-router), every rule naming kube-router, and what the CNI plugins made for the
+# network "addispay" (rules with its name, their CNI-* chains). The portmap plugin's shared CNI-HOSTPORT-* chains
+# are ours only when no other CNI network (podman's, say) has rules on this host. MODE script: an
+# iptables-restore --noflush script deleting all that; MODE count: how many rules and chains that is.
+iptables_plan() {
+  awk -v mode="$1" -v table="$2" '
+    { line[NR] = $0 }
+    function target(l,   f, n, k) {
+      n = split(l, f, " ")
+      for (k = 1; k < n; k++) if (f[k] == "-j" || f[k] == "-g") return f[k + 1]
+      return ""
+    }
+    END {
+      net = "name: \\\"addispay\\\""
+      for (i = 1; i <= NR; i++) {
+        l = line[i]
+        if (index(l, "name: \\\"") && !index(l, net)) others = 1
+        if (l ~ /^:/) { chain[++nc] = substr(l, 2, index(l, " ") - 2); continue }
+        if (l !~ /^-A / || !index(l, net)) continue
+        split(l, f, " ")
+        if (f[2] ~ /^CNI-/ && f[2] !~ /^CNI-HOSTPORT-/) ours[f[2]] = 1
+        t = target(l)
+        if (t ~ /^CNI-/ && t !~ /^CNI-HOSTPORT-/) ours[t] = 1
+      }
+      for (i = 1; i <= nc; i++) {
+        c = chain[i]
+        if (c ~ /^KUBE-/ || (!others && c ~ /^CNI-HOSTPORT-/)) ours[c] = 1
+      }
+      for (i = 1; i <= NR; i++) {
+        l = line[i]
+        if (l !~ /^-A /) continue
+        split(l, f, " ")
+        if (f[2] in ours) continue
+        if (l ~ /KUBE-|kube-router/ || index(l, net) || (target(l) in ours)) del[++nd] = "-D" substr(l, 3)
+      }
+      if (mode == "count") {
+        n = nd + 0
+        for (c in ours) n++
+        print n
+        exit
+      }
+      print "*" table
+      for (i = 1; i <= nd; i++) print del[i]
+      for (c in ours) print "-F " c
+      for (c in ours) print "-X " c
+      print "COMMIT"
+    }'
+}
+
+# clean_iptables SAVE RESTORE: remove the bed's rules and chains, one iptables-restore transaction per table.
 clean_iptables() {
-  local save="$1" restore="$2" table dump script
+  local save="$1" restore="$2" table dump
   for table in raw mangle nat filter security; do
     dump="$("$save" -t "$table" 2>/dev/null)" || continue
-    grep -qE "$IPTABLES_PATTERN" <<<"$dump" || continue
-    script="$(awk -v pat="$IPTABLES_PATTERN" -v table="$table" '
-      /^:/ { chain = substr($1, 2); if (chain ~ /^(KUBE-|CNI-)/) ours[++n] = chain; next }
-      /^-A / && $0 ~ pat && $2 !~ /^(KUBE-|CNI-)/ { del[++d] = "-D" substr($0, 3) }
-      END {
-        print "*" table
-        for (i = 1; i <= d; i++) print del[i]
-        for (i = 1; i <= n; i++) print "-F " ours[i]
-        for (i = 1; i <= n; i++) print "-X " ours[i]
-        print "COMMIT"
-      }' <<<"$dump")"
-    "$restore" --noflush <<<"$script" 2>>"${LOGS}/down.log" ||
+    [[ "$(iptables_plan count "$table" <<<"$dump")" == 0 ]] && continue
+    iptables_plan script "$table" <<<"$dump" | "$restore" --noflush 2>>"${LOGS}/down.log" ||
       log "${restore} could not clean table ${table} (see ${LOGS}/down.log)"
   done
+}
+
+# iptables_leftovers SAVE: how many of the bed's rules and chains are still there, over all tables.
+iptables_leftovers() {
+  local table n=0 dump
+  for table in raw mangle nat filter security; do
+    dump="$("$1" -t "$table" 2>/dev/null)" || continue
+    n=$((n + $(iptables_plan count "$table" <<<"$dump")))
+  done
+  echo "$n"
 }
 
 clean_network() {
@@ -963,8 +1010,8 @@ leftovers() {
   pids="$(our_shims | tr '\n' ' ')"
   [[ -n "$pids" ]] && echo "containerd shims: ${pids}"
   while read -r c; do
-    n="$("${c/tables/tables-save}" 2>/dev/null | grep -cE "$IPTABLES_PATTERN" || true)"
-    ((n > 0)) && echo "${c}: ${n} rules/chains matching ${IPTABLES_PATTERN}"
+    n="$(iptables_leftovers "${c/tables/tables-save}")"
+    ((n > 0)) && echo "${c}: ${n} rules and chains of the bed"
   done < <(iptables_commands)
   if command -v ipset >/dev/null 2>&1; then
     n="$(ipset list -n 2>/dev/null | grep -cE '^(inet6:)?(KUBE-|kube-router)' || true)"
