@@ -612,6 +612,11 @@ server = "http://${REGISTRY}"
 EOF
   render "${BED}/10-addispay.conflist" "${CNI_CONF_DIR}/10-addispay.conflist"
   mkdir -p "$CNI_IPAM_DIR"
+  # A containerd that died with the host (or was killed) leaves its state directory behind; a new one must start
+  # clean, unless shims (and their containers) survived it and it is to reconnect to them.
+  if ! daemon_pid containerd >/dev/null && [[ -z "$(our_shims)" ]] && ! findmnt -rn -o TARGET | grep -qF "${CTR_DIR}/"; then
+    rm -rf "${CTR_DIR}/state" "${CTR_DIR}/runc"
+  fi
   start_daemon containerd containerd --config "${CTR_DIR}/config.toml"
   await containerd 30 healthy_containerd
 }
@@ -1209,12 +1214,14 @@ rootfs_read_only() { ! in_pod web sh -c 'echo x >/probe'; }
 logs_show_start() { kubectl_ -n "$SMOKE_NS" logs web | grep -q web-started; }
 resolves() { in_pod client nslookup "$1" | grep -q "$2"; }
 
+# port_forward_works: kubectl picks a free local port and names it ("Forwarding from 127.0.0.1:PORT -> 8080").
 port_forward_works() {
-  local pf rc=1
-  kubectl_ -n "$SMOKE_NS" port-forward pod/web 18080:8080 >"${LOGS}/smoke-port-forward.log" 2>&1 &
+  local pf rc=1 port=""
+  kubectl_ -n "$SMOKE_NS" port-forward --address 127.0.0.1 pod/web :8080 >"${LOGS}/smoke-port-forward.log" 2>&1 &
   pf=$!
   for _ in $(seq 20); do
-    if curl -fsS --max-time 2 http://127.0.0.1:18080/ 2>/dev/null | grep -q hello-from-bed; then
+    port="$(sed -n 's/^Forwarding from 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "${LOGS}/smoke-port-forward.log" | head -n 1)"
+    if [[ -n "$port" ]] && curl -fsS --max-time 2 "http://127.0.0.1:${port}/" 2>/dev/null | grep -q hello-from-bed; then
       rc=0
       break
     fi
