@@ -1130,6 +1130,7 @@ kind: Pod
 metadata: { name: web, namespace: ${SMOKE_NS}, labels: { app: web } }
 spec:
   automountServiceAccountToken: false
+  terminationGracePeriodSeconds: 1 # httpd as PID 1 has no SIGTERM handler
   securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001 }
   containers:
     - name: web
