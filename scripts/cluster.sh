@@ -72,13 +72,13 @@ DAEMONS=(registry etcd kube-apiserver kube-controller-manager kube-scheduler con
 
 usage() {
   cat <<EOF
-Usage: scripts/cluster.sh {install|up|down|status|kubeconfig|smoke|--help}
+Usage: scripts/cluster.sh {install|up|down|status|kubeconfig|bin-path|smoke|reset|--help}
 
   install     Debian packages (containerd, runc, CNI plugins, iptables, buildah, ...), then builds into
               \$ADDISPAY_CACHE (${ADDISPAY_CACHE}): Kubernetes ${K8S_VERSION}, etcd ${ETCD_VERSION},
               kube-router ${KUBE_ROUTER_VERSION}, CoreDNS ${COREDNS_VERSION}, registry ${REGISTRY_VERSION},
               crictl ${CRICTL_VERSION}, and the node's images (pause, coredns). Idempotent; build logs in
-              .local/cluster/build. Cold: ~15 min on 2 cores; warm: seconds.
+              .local/cluster/build. Cold: about 19 min on 2 busy cores; warm: under a second.
   up          install if needed, then start (idempotent) the registry on ${REGISTRY}, the bridge ${BRIDGE}
               (${NODE_IP}/24 = node IP), etcd, kube-apiserver on https://127.0.0.1:${API_PORT},
               kube-controller-manager, kube-scheduler, containerd, kubelet, kube-proxy (iptables),
