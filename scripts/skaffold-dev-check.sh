@@ -12,6 +12,7 @@ CONTEXT=addispay-bed
 REGISTRY=127.0.0.1:5001
 DEFAULT_REPO="${REGISTRY}/addispay"
 NAMESPACE=addispay
+DEPS_NAMESPACE=addispay-deps
 DEPLOYMENT=addispay-order-service
 CONTAINER=order-service
 CHANGED_FILE="apps/order-service/src/main.ts" # in skaffold's watch list: the Dockerfile's `COPY . .`
@@ -74,7 +75,8 @@ curl -fsS -o /dev/null "http://${REGISTRY}/v2/" || die "no registry answers on h
 [[ -f "$CHANGED_FILE" ]] || die "${CHANGED_FILE} not found"
 
 # skaffold builds the three services; the other images values-bed.yaml names (the bootstrap Job's MySQL client,
-# the helm test pod) must already be in the registry.
+# the helm test pod: mysql:bed, grpcurl:bed) must be in the registry: pushed here when missing, by images.sh's
+# skaffold entry point (a retag of the built image, or a build when there is none).
 registry_has() {
   local ref="${1#"${REGISTRY}/"}"
   curl -fs -o /dev/null -I \
@@ -88,16 +90,33 @@ mapfile -t DEP_IMAGES < <(node -e '
   const v = parse(require("fs").readFileSync("charts/addispay/values-bed.yaml", "utf8"));
   for (const image of [v?.mysql?.bootstrap?.image, v?.tests?.image]) if (image) console.log(image);
 ') || die "could not read charts/addispay/values-bed.yaml (npm ci?)"
+mkdir -p "$(dirname "$LOG")"
 for image in "${DEP_IMAGES[@]}"; do
   [[ "$image" == "${REGISTRY}/"* ]] || continue
-  registry_has "$image" ||
-    die "${image} (values-bed.yaml) is not in the registry: push it, e.g. PUSH_IMAGE=true scripts/images.sh build-one $(basename "${image%:*}") ${image}"
+  registry_has "$image" && continue
+  log "${image} (values-bed.yaml) is not in the registry: scripts/images.sh build-one $(basename "${image%:*}") (push)"
+  PUSH_IMAGE=true scripts/images.sh build-one "$(basename "${image%:*}")" "$image" >"${LOG%.log}-images.log" 2>&1 ||
+    die "could not push ${image}; see ${LOG%.log}-images.log"
+  registry_has "$image" || die "${image} still not in the registry after images.sh build-one"
 done
 if pid_alive "$PIDFILE"; then
   die "another skaffold-dev-check runs (pid $(<"$PIDFILE")); stop it first"
 fi
 export KUBECONFIG="$KUBECONFIG_FILE"
 KUBECTL=(kubectl --context "$CONTEXT" -n "$NAMESPACE")
+
+# What the chart expects of the bed beside the images (scripts/bed.sh up provides it): MySQL and Pulsar running,
+# MySQL's root password in the release's namespace; and no helm operation of someone else's under way.
+for dep in mysql pulsar; do
+  kubectl --context "$CONTEXT" -n "$DEPS_NAMESPACE" rollout status "deployment/${dep}" --timeout=5s >/dev/null 2>&1 ||
+    die "deployment/${dep} in namespace ${DEPS_NAMESPACE} is not ready: start the bed's dependencies (scripts/bed.sh up)"
+done
+"${KUBECTL[@]}" get secret mysql-root >/dev/null 2>&1 ||
+  die "Secret mysql-root missing in namespace ${NAMESPACE} (scripts/bed.sh up copies it from ${DEPS_NAMESPACE})"
+release_status="$(helm --kube-context "$CONTEXT" -n "$NAMESPACE" status addispay -o json 2>/dev/null |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).info.status)}catch{}})')"
+[[ "$release_status" != pending-* ]] ||
+  die "release addispay is ${release_status}: another helm operation is under way (or was interrupted)"
 
 # --- the change and its revert ---------------------------------------------------------------------------------
 MARK="// skaffold-dev-check $(date -u +%Y-%m-%dT%H:%M:%SZ): a dev-loop test line, removed again by scripts/skaffold-dev-check.sh"
