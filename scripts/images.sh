@@ -209,8 +209,11 @@ publish() {
 push_image() {
   local src="$1" dest="$2"
   if [[ -n "$PUSH_REGISTRY" && "$dest" == "${REPO}/"* ]]; then dest="${PUSH_REGISTRY}/addispay/${dest#"${REPO}/"}"; fi
-  run_logged push buildah push --tls-verify=false "$src" "docker://${dest}" ||
-    die "could not push ${dest}: is the registry at ${dest%%/*} up?"
+  local registry="${dest%%/*}"
+  if [[ "$registry" == "$REGISTRY" ]] && ! curl -fsS -m 5 -o /dev/null "http://${registry}/v2/" 2>/dev/null; then
+    die "cannot push ${dest}: the bed's registry at ${registry} does not answer (scripts/cluster.sh up starts it)"
+  fi
+  run_logged push buildah push --tls-verify=false "$src" "docker://${dest}"
   log "pushed ${dest}"
 }
 

@@ -22,7 +22,12 @@ if [[ -z "$advertised" ]]; then
 fi
 conf=/tmp/standalone.conf
 
-sed -e 's/^bindAddress=.*/bindAddress=0.0.0.0/' -e "s/^advertisedAddress=.*/advertisedAddress=${advertised}/" \
+# The broker advertises the given address (--advertised-address below); the file's advertisedAddress stays
+# 127.0.0.1 because the embedded bookie reads this file too: its id (address:port) is written into every ledger's
+# metadata and its cookie, and on restart the standalone re-advertises the address found in the cookie. A pod IP
+# there would leave a pod that came back with another IP (sandbox recreated, emptyDir kept) with ledgers on a
+# bookie nobody can reach; loopback is the same in every life of the pod.
+sed -e 's/^bindAddress=.*/bindAddress=0.0.0.0/' -e 's/^advertisedAddress=.*/advertisedAddress=127.0.0.1/' \
   "${home}/conf/standalone.conf" >"$conf"
 if [[ -n "${PULSAR_CONF_OVERRIDES:-}" ]]; then
   printf '%s\n' "$PULSAR_CONF_OVERRIDES" >>"$conf"
@@ -36,12 +41,14 @@ fi
 mkdir -p "$data"
 
 # Marks the data directory once the broker answers its health check (bash's /dev/tcp: the image has no curl).
+web_port="$(sed -n 's/^webServicePort=//p' "$conf" | tail -n 1)"
 mark_healthy() {
   local i reply
   for ((i = 0; i < 300; i++)); do
     sleep 2
-    reply="$(exec 3<>/dev/tcp/127.0.0.1/8080 &&
-      printf 'GET /admin/v2/brokers/health HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3 && cat <&3)" 2>/dev/null || continue
+    # (The redirection inside: errors of the substitution itself are not covered by one on the assignment.)
+    reply="$({ exec 3<>"/dev/tcp/127.0.0.1/${web_port:-8080}"; } 2>/dev/null &&
+      printf 'GET /admin/v2/brokers/health HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3 && cat <&3)" || continue
     if [[ "$reply" == *$'\r\n\r\nok' ]]; then
       touch "${data}/.healthy-once"
       log "broker healthy: ${data} kept across restarts from now on"
