@@ -82,19 +82,22 @@ LABEL org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.vendor="Addispay"
 
 FROM runtime AS order-service
-LABEL org.opencontainers.image.title="order-service"
+LABEL org.opencontainers.image.title="order-service" \
+      org.opencontainers.image.description="Addispay order-service: gRPC orders API"
 COPY --from=build /runtime/apps/order-service ./apps/order-service
 EXPOSE 50051 9464
 CMD ["node", "--import", "@addispay/telemetry/instrumentation", "apps/order-service/dist/main.js"]
 
 FROM runtime AS payment-service
-LABEL org.opencontainers.image.title="payment-service"
+LABEL org.opencontainers.image.title="payment-service" \
+      org.opencontainers.image.description="Addispay payment-service: payments from order events"
 COPY --from=build /runtime/apps/payment-service ./apps/payment-service
 EXPOSE 9464
 CMD ["node", "--import", "@addispay/telemetry/instrumentation", "apps/payment-service/dist/main.js"]
 
 FROM runtime AS logger-service
-LABEL org.opencontainers.image.title="logger-service"
+LABEL org.opencontainers.image.title="logger-service" \
+      org.opencontainers.image.description="Addispay logger-service: log entries from every service, QueryLogs API"
 COPY --from=build /runtime/apps/logger-service ./apps/logger-service
 EXPOSE 50051 9464
 CMD ["node", "--import", "@addispay/telemetry/instrumentation", "apps/logger-service/dist/main.js"]

