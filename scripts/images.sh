@@ -57,6 +57,8 @@ Commands:
   build-one TARGET [IMAGE]  skaffold custom builder: builds TARGET (a Dockerfile target or base/mysql/pulsar/
                             grpcurl) as \$IMAGE, pushes it when \$PUSH_IMAGE=true; context \$BUILD_CONTEXT
   list                      the images in the store, with sizes
+  prune                     free disk: remove untagged images (buildah rmi --prune), which are also the layer
+                            cache of the Dockerfile builds (the next service build runs npm ci again)
   deps-manifests [REGISTRY] [--tag T]
                             print the k8s/bed/deps manifests, image refs REGISTRY (default ${REGISTRY})/addispay/
                             mysql|pulsar:<T or version>, pinned to the registry's digest when it answers
@@ -65,7 +67,8 @@ Commands:
   smoke [--tag T]           run the images as the bed's pods do (runc: read-only root, non-root, no capabilities;
                             host network): MySQL + the migrations, Pulsar, the three services, then the chart's
                             helm test (PlaceOrder until PAID) from the grpcurl image; all stopped afterwards
-  buildah|podman ARGS...    run buildah/podman on this store (e.g. scripts/images.sh podman run --rm IMAGE)
+  buildah|podman ARGS...    run buildah/podman on this store (e.g. scripts/images.sh buildah images); podman run
+                            needs --ulimit settings this root cannot raise: use smoke (runc) instead
   --help                    this text
 
 Options accepted by every build command: --push [REGISTRY] (push each image after building it, to REGISTRY
@@ -931,6 +934,10 @@ main() {
     push) cmd_push "${args[@]}" ;;
     build-one) cmd_build_one "${args[@]}" ;;
     list) cmd_list ;;
+    prune)
+      run_logged prune buildah rmi --prune
+      log "store: $(du -sh "${STORE}" | cut -f1) in ${STORE}"
+      ;;
     deps-manifests) cmd_deps_manifests "${args[@]}" ;;
     deps-apply) cmd_deps_apply ;;
     smoke) cmd_smoke "${args[@]}" ;;
