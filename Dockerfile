@@ -3,7 +3,8 @@
 #   docker build --target order-service -t addispay/order-service .
 # Stages: manifests (package.json files only, so dependency layers survive source edits) -> build (all deps,
 # tsc -b) -> prod-deps (production deps, native pulsar-client checked to load) -> one small runtime per service.
-# Builds with Docker BuildKit and with buildah (`buildah bud --format docker`, scripts/images.sh).
+# Builds with Docker BuildKit and with buildah (`buildah bud --format docker`, scripts/images.sh; buildah 1.28
+# prunes stages before it applies ARG defaults: pass --build-arg PULSAR_NATIVE=... explicitly, as images.sh does).
 
 # Any Node 24 image with bash, useradd and groupadd (scripts/images.sh makes one without Docker Hub).
 ARG NODE_IMAGE=node:24-bookworm-slim
@@ -37,22 +38,24 @@ RUN npx tsc -b \
       --exclude='tsconfig*.json' --exclude='*.ts' --exclude='*.map' apps packages \
     | tar --extract --directory /runtime
 
-FROM base AS prod-deps
-ARG PULSAR_NATIVE
+FROM base AS prod-deps-installed
 # The native pulsar-client addon downloads a prebuilt binary at install time (needs the network).
 COPY --from=manifests /out/ ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
-# An optional dependency that failed to install is silently skipped by npm: with PULSAR_NATIVE=required the build
-# fails instead; with skip the addon is removed even where it did install, so the image's label stays true.
-# (Resolved from packages/pulsar, which declares it, wherever npm placed it.)
+# (pulsar-client resolved from packages/pulsar, which declares it, wherever npm placed it.)
 WORKDIR /app/packages/pulsar
-RUN case "${PULSAR_NATIVE}" in \
-      required) node -e "require('pulsar-client'); console.log('pulsar-client native addon loads')" ;; \
-      skip) rm -rf /app/node_modules/pulsar-client /app/packages/pulsar/node_modules/pulsar-client \
-        && if node -e "require.resolve('pulsar-client')" 2>/dev/null; then exit 1; fi \
-        && echo 'pulsar-client: skipped (PULSAR_NATIVE=skip): websocket transport only' ;; \
-      *) echo "PULSAR_NATIVE must be required or skip, not '${PULSAR_NATIVE}'" >&2; exit 1 ;; \
-    esac
+
+# PULSAR_NATIVE picks one of the two stages below by name (no ARG inside a stage: skaffold's Dockerfile parser
+# would read a re-declared ARG as empty). An optional dependency that failed to install is silently skipped by npm:
+# `required` fails the build instead; `skip` removes the addon even where it did install, so the label stays true.
+FROM prod-deps-installed AS prod-deps-required
+RUN node -e "require('pulsar-client'); console.log('pulsar-client native addon loads')"
+FROM prod-deps-installed AS prod-deps-skip
+RUN rm -rf /app/node_modules/pulsar-client /app/packages/pulsar/node_modules/pulsar-client \
+ && if node -e "require.resolve('pulsar-client')" 2>/dev/null; then exit 1; fi \
+ && echo 'pulsar-client: skipped (PULSAR_NATIVE=skip): websocket transport only'
+# hadolint ignore=DL3006
+FROM prod-deps-${PULSAR_NATIVE} AS prod-deps
 
 # What the image carries, as a label chosen by PULSAR_NATIVE (only the selected stage is used).
 FROM base AS pulsar-native-required
