@@ -41,7 +41,9 @@ RUN npx tsc -b \
 FROM base AS prod-deps-installed
 # The native pulsar-client addon downloads a prebuilt binary at install time (needs the network).
 COPY --from=manifests /out/ ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
+# Only what the three services need (not the CLI's or the test kit's dependencies).
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund \
+      --workspace apps/order-service --workspace apps/payment-service --workspace apps/logger-service
 # (pulsar-client resolved from packages/pulsar, which declares it, wherever npm placed it.)
 WORKDIR /app/packages/pulsar
 
