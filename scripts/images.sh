@@ -62,8 +62,10 @@ Commands:
   deps-manifests [REGISTRY] [--tag T]
                             print the k8s/bed/deps manifests, image refs REGISTRY (default ${REGISTRY})/addispay/
                             mysql|pulsar:<T or version>, pinned to the registry's digest when it answers
-  deps-apply                create namespace ${DEPS_NAMESPACE}, the MySQL root password Secret (random, once)
-                            and apply the manifests to the bed (.local/cluster/kubeconfig)
+  deps-apply [REGISTRY] [--tag T] [--replace]
+                            create namespace ${DEPS_NAMESPACE}, the MySQL root password Secret (random, once)
+                            and apply the manifests to the bed (.local/cluster/kubeconfig); refuses to replace
+                            running MySQL/Pulsar pods (their data is an emptyDir) without --replace
   smoke [--tag T]           run the images as the bed's pods do (runc: read-only root, non-root, no capabilities;
                             host network): MySQL + the migrations, Pulsar, the three services, then the chart's
                             helm test (PlaceOrder until PAID) from the grpcurl image; all stopped afterwards
@@ -708,9 +710,27 @@ cmd_deps_manifests() {
   done
 }
 
+# deps-apply [REGISTRY] [--tag T] [--replace]: as deps-manifests renders them. Pods whose image would change are
+# only replaced with --replace: their data lives on an emptyDir and goes with them.
 cmd_deps_apply() {
+  local replace=false
+  local -a render=()
+  while (($#)); do
+    case "$1" in
+      --replace) replace=true ;;
+      --tag) render+=(--tag "${2:?--tag needs a value}") && shift ;;
+      *) render+=("$1") ;;
+    esac
+    shift
+  done
   [[ -s "$KUBECONFIG_FILE" ]] || die "no bed cluster (${KUBECONFIG_FILE} missing): start it with scripts/cluster.sh up"
   require_cmd openssl "apt-get install openssl"
+  local manifests
+  manifests="$(cmd_deps_manifests "${render[@]}")"
+  # Images the registry does not serve would leave the pods in ImagePullBackOff until the rollout times out.
+  if ! grep -q "addispay/mysql:.*@sha256:" <<<"$manifests" || ! grep -q "addispay/pulsar:.*@sha256:" <<<"$manifests"; then
+    die "the registry does not serve the mysql and pulsar images: scripts/images.sh deps --push (and --tag T if used)"
+  fi
   # The bed's own kubectl (the server's version) when scripts/cluster.sh has built it.
   local kubectl
   kubectl="$("${ROOT}/scripts/cluster.sh" bin-path 2>/dev/null | tr ':' '\n' | while read -r d; do
@@ -718,13 +738,23 @@ cmd_deps_apply() {
   done || true)"
   [[ -n "$kubectl" ]] || kubectl="$(command -v kubectl)" || die "kubectl not found: scripts/cluster.sh up builds it"
   local -a k=("$kubectl" --kubeconfig "$KUBECONFIG_FILE")
+  local name running wanted
+  for name in mysql pulsar; do
+    running="$("${k[@]}" -n "$DEPS_NAMESPACE" get deployment "$name" \
+      -o jsonpath='{.spec.template.spec.containers[0].image}' 2>/dev/null || true)"
+    wanted="$(sed -n "s#^ *image: \"\(.*/addispay/${name}:[^\"]*\)\"#\1#p" <<<"$manifests")"
+    if [[ -n "$running" && "$running" != "$wanted" && "$replace" != true ]]; then
+      die "deployment ${DEPS_NAMESPACE}/${name} runs ${running}; applying ${wanted} replaces the pod and its data" \
+        "(emptyDir): add --replace, or render the same image (deps-apply REGISTRY --tag T)"
+    fi
+  done
   "${k[@]}" apply -f "${DEPS_DIR}/namespace.yaml" >&2
   if ! "${k[@]}" -n "$DEPS_NAMESPACE" get secret mysql-root >/dev/null 2>&1; then
     log "creating Secret ${DEPS_NAMESPACE}/mysql-root (random root password; read it with kubectl get secret)"
     "${k[@]}" -n "$DEPS_NAMESPACE" create secret generic mysql-root \
       --from-literal=password="$(openssl rand -hex 16)" >&2
   fi
-  cmd_deps_manifests | "${k[@]}" apply -f - >&2
+  "${k[@]}" apply -f - <<<"$manifests" >&2
   "${k[@]}" -n "$DEPS_NAMESPACE" rollout status deployment/mysql --timeout=300s >&2
   "${k[@]}" -n "$DEPS_NAMESPACE" rollout status deployment/pulsar --timeout=300s >&2
 }
@@ -950,7 +980,7 @@ main() {
       log "store: $(du -sh "${STORE}" | cut -f1) in ${STORE}"
       ;;
     deps-manifests) cmd_deps_manifests "${args[@]}" ;;
-    deps-apply) cmd_deps_apply ;;
+    deps-apply) cmd_deps_apply "${args[@]}" ;;
     smoke) cmd_smoke "${args[@]}" ;;
     buildah) exec buildah "${args[@]}" ;;
     podman) exec podman "${args[@]}" ;;
