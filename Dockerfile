@@ -58,6 +58,8 @@ RUN rm -rf /app/node_modules/pulsar-client /app/packages/pulsar/node_modules/pul
  && echo 'pulsar-client: skipped (PULSAR_NATIVE=skip): websocket transport only'
 # hadolint ignore=DL3006
 FROM prod-deps-${PULSAR_NATIVE} AS prod-deps
+# (One instruction: buildah 1.28 leaves a working container behind for a stage made of FROM alone.)
+WORKDIR /app
 
 # What the image carries, as a label chosen by PULSAR_NATIVE (only the selected stage is used).
 FROM base AS pulsar-native-required
