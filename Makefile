@@ -6,8 +6,8 @@ SHELL := /bin/bash
 TOOLS_BIN := $(shell scripts/tools.sh path)
 export PATH := $(CURDIR)/node_modules/.bin:$(TOOLS_BIN):$(PATH)
 
-.PHONY: help deps node-deps proto build typecheck lint test test-unit test-integration charts-test \
-        run up down status migrate bench chaos fuzz kind-up dev deploy-eks clean
+.PHONY: help deps node-deps proto build typecheck lint test test-unit test-integration test-kubernetes charts-test \
+        run up down status migrate bench chaos fuzz bed bed-status bed-down kind-up dev deploy-eks clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -48,9 +48,21 @@ test-integration: node-deps ## integration suites against real MariaDB and Pulsa
 fuzz: node-deps ## the full hostile-input run: 10,000 generated requests per RPC, 1,000 poison messages per topic
 	FUZZ_RUNS=10000 vitest run --project integration test/security/hostile-input.int.test.ts test/security/poison-messages.int.test.ts
 
+test-kubernetes: build ## the chart on a real single-node cluster built here: install, helm test, policies, disruption, uninstall
+	vitest run --project kubernetes
+
 charts-test: node-deps ## helm lint/template, every manifest validated offline, checkov, skaffold schema
 	scripts/tools.sh install
 	scripts/charts-test.sh
+
+bed: build ## the platform on a real single-node Kubernetes on this machine (cluster, images, helm install --wait)
+	scripts/bed.sh up
+
+bed-status: ## the bed's cluster components, dependencies and release
+	scripts/bed.sh status
+
+bed-down: ## stop the bed's cluster and remove everything it put on the machine
+	scripts/bed.sh down
 
 kind-up: ## create the local kind cluster (needs Docker and kind)
 	scripts/kind-up.sh

@@ -19,6 +19,16 @@ export default defineConfig({
           globalSetup: ['packages/testkit/src/global-setup.ts'],
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'kubernetes',
+          include: ['test/kubernetes/*.k8s.test.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 600_000,
+          globalSetup: ['test/kubernetes/global-setup.ts'],
+        },
+      },
     ],
   },
 });

@@ -1,0 +1,8 @@
+/**
+ * The platform on a real single-node cluster (`scripts/bed.sh`), in one file because each part builds on the last:
+ * the install, its network policies, disruption under load, then rollback and uninstall.
+ */
+import './install.js';
+import './network-policy.js';
+import './disruption.js';
+import './lifecycle.js';
