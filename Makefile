@@ -12,10 +12,11 @@ export PATH := $(CURDIR)/node_modules/.bin:$(TOOLS_BIN):$(PATH)
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
-deps: node-deps ## install everything: npm packages, MariaDB, the Pulsar jars, helm and the other tools
+deps: node-deps ## install everything: npm packages, MariaDB, the Pulsar jars, helm and the other tools, the bed's Kubernetes
 	scripts/mariadb.sh install
 	scripts/pulsar.sh install
 	scripts/tools.sh install
+	scripts/cluster.sh install
 
 node-deps: node_modules/.installed
 node_modules/.installed: package.json package-lock.json $(wildcard apps/*/package.json packages/*/package.json)
@@ -37,7 +38,7 @@ lint: typecheck ## types, eslint, prettier, proto lint and breaking-change check
 	prettier --check . >/dev/null
 	scripts/proto.sh check
 
-test: deps lint build test-unit test-integration charts-test ## the one test command: everything CI checks
+test: deps lint build test-unit test-integration charts-test test-kubernetes ## the one test command: everything CI checks
 
 test-unit: node-deps
 	vitest run --project unit
@@ -80,8 +81,9 @@ run: build ## the whole platform on this machine, in the foreground (installs Ma
 up: build ## start MariaDB, Pulsar and the three services in the background
 	scripts/stack.sh up
 
-down: ## stop everything `make up` started
+down: ## stop everything `make up` and `make bed` started
 	scripts/stack.sh down
+	scripts/bed.sh down
 
 status: ## report every component's health
 	scripts/stack.sh status
