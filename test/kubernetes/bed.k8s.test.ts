@@ -1,8 +1,10 @@
 /**
  * The platform on a real single-node cluster (`scripts/bed.sh`), in one file because each part builds on the last:
- * the install, its network policies, disruption under load, then rollback and uninstall.
+ * the install, its network policies, disruption under load, rollback and uninstall; then the operator mode, checked
+ * by the API server against the operators' CRDs.
  */
 import './install.js';
 import './network-policy.js';
 import './disruption.js';
 import './lifecycle.js';
+import './operator-mode.js';
