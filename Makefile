@@ -6,7 +6,7 @@ SHELL := /bin/bash
 TOOLS_BIN := $(shell scripts/tools.sh path)
 export PATH := $(CURDIR)/node_modules/.bin:$(TOOLS_BIN):$(PATH)
 
-.PHONY: help deps node-deps proto build typecheck lint test test-unit test-integration test-kubernetes charts-test \
+.PHONY: help deps node-deps proto build typecheck lint test test-unit test-integration test-kubernetes test-mysql charts-test \
         run up down status migrate bench chaos fuzz bed bed-status bed-down kind-up dev deploy-eks clean
 
 help: ## list the targets
@@ -38,7 +38,7 @@ lint: typecheck ## types, eslint, prettier, proto lint and breaking-change check
 	prettier --check . >/dev/null
 	scripts/proto.sh check
 
-test: deps lint build test-unit test-integration charts-test test-kubernetes ## the one test command: everything CI checks
+test: deps lint build test-unit test-integration charts-test test-kubernetes test-mysql ## the one test command: everything CI checks
 
 test-unit: node-deps
 	vitest run --project unit
@@ -51,6 +51,10 @@ fuzz: node-deps ## the full hostile-input run: 10,000 generated requests per RPC
 
 test-kubernetes: build ## the chart on a real single-node cluster built here: install, helm test, policies, disruption, uninstall
 	vitest run --project kubernetes
+
+test-mysql: build ## the integration suites again, against Oracle MySQL (9.7) running on the bed instead of MariaDB
+	scripts/bed.sh deps-up
+	eval "$$(scripts/bed.sh mysql-env)"; vitest run --project integration
 
 charts-test: node-deps ## helm lint/template, every manifest validated offline, checkov, skaffold schema
 	scripts/tools.sh install

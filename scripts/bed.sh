@@ -20,7 +20,10 @@ Usage: scripts/bed.sh COMMAND
   up [--fresh-release]  build what is missing, start the cluster, push this checkout's images, start the bed's
                         MySQL and Pulsar, then helm install (or upgrade) release "${RELEASE}" with --wait
                         (--fresh-release uninstalls it first, so the install itself is what runs)
+  deps-up               the same without the release: cluster, images, MySQL and Pulsar
   env                   print the environment for kubectl, helm and the CLI against the bed (eval it)
+  mysql-env             give the bed's MySQL the users of scripts/mariadb.sh and print their DSNs, reaching it
+                        through its ClusterIP: eval it, and the integration suites run against Oracle MySQL
   status                the cluster's components, the dependencies and the release; exit 1 if any is not ready
   down                  stop the whole cluster, release included (scripts/cluster.sh down leaves nothing behind)
   --help                this text
@@ -124,16 +127,32 @@ helm_failed() {
   die "helm could not deploy ${RELEASE} (full output: ${STATE_DIR}/helm.log)"
 }
 
-cmd_up() {
-  local fresh=0
-  [[ "${1:-}" == --fresh-release ]] && fresh=1
+cmd_deps_up() {
   "${ADDISPAY_ROOT}/scripts/tools.sh" install >/dev/null
   "${ADDISPAY_ROOT}/scripts/cluster.sh" install
   "${ADDISPAY_ROOT}/scripts/cluster.sh" up
   bed_env --new-tag
   "${ADDISPAY_ROOT}/scripts/images.sh" all --tag "$ADDISPAY_BED_IMAGE_TAG" --push "$REGISTRY"
   start_dependencies
+}
+
+cmd_up() {
+  local fresh=0
+  [[ "${1:-}" == --fresh-release ]] && fresh=1
+  cmd_deps_up
   install_release "$fresh"
+}
+
+cmd_mysql_env() {
+  bed_env
+  local address
+  address="$(kubectl -n "$DEPS_NAMESPACE" get service mysql -o jsonpath='{.spec.clusterIP}' 2>/dev/null)" ||
+    die "no MySQL on the bed: run scripts/bed.sh up"
+  # shellcheck disable=SC2016 # the password file is read inside the pod
+  MARIADB_ACCOUNT_HOST='%' "${ADDISPAY_ROOT}/scripts/mariadb.sh" provisioning-sql |
+    kubectl -n "$DEPS_NAMESPACE" exec -i deploy/mysql -- sh -c 'MYSQL_PWD="$(cat /run/secrets/mysql/password)" mysql -uroot' ||
+    die "could not create the users on the bed's MySQL"
+  MARIADB_DSN_HOST="$address" MARIADB_DSN_PORT=3306 "${ADDISPAY_ROOT}/scripts/mariadb.sh" env | grep -v MARIADB_PORT
 }
 
 cmd_status() {
@@ -147,7 +166,9 @@ cmd_status() {
 
 case "${1:-}" in
   up) shift; cmd_up "$@" ;;
+  deps-up) cmd_deps_up ;;
   env) cmd_env ;;
+  mysql-env) cmd_mysql_env ;;
   status) cmd_status ;;
   down) "${ADDISPAY_ROOT}/scripts/cluster.sh" down ;;
   -h | --help | help) usage ;;

@@ -6,6 +6,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PORT="${MARIADB_PORT:-3307}"
 HOST=127.0.0.1
+# Another MySQL given the same users (scripts/bed.sh mysql-env): accounts for any host, DSNs to its address.
+ACCOUNT_HOST="${MARIADB_ACCOUNT_HOST:-$HOST}"
 [[ "$PORT" =~ ^[0-9]+$ ]] && ((PORT >= 1024 && PORT <= 65535)) || die "MARIADB_PORT must be a port number 1024-65535, got '${PORT}'"
 DIR="${ADDISPAY_LOCAL}/mariadb"
 DATA="${DIR}/data"
@@ -33,6 +35,7 @@ Usage: scripts/mariadb.sh {install|start|stop|status|env|--help}
            answers, then ensure databases and users (idempotent; a running instance is left as is)
   stop     shut down cleanly (mariadb-admin shutdown, then SIGTERM/SIGKILL after a timeout)
   status   print one line, exit 0 when healthy and 1 otherwise
+  provisioning-sql  print the SQL that creates the databases and users (for another server: MARIADB_ACCOUNT_HOST)
   env      print export lines with the DSNs (mysql://user:password@${HOST}:${PORT}/db):
              ORDER_MYSQL_DSN PAYMENT_MYSQL_DSN LOGGER_MYSQL_DSN             DML on their own database only
              ORDER_MIGRATOR_MYSQL_DSN PAYMENT_MIGRATOR_MYSQL_DSN LOGGER_MIGRATOR_MYSQL_DSN   DDL+DML
@@ -41,7 +44,8 @@ Usage: scripts/mariadb.sh {install|start|stop|status|env|--help}
              TEST_MYSQL_DSN      DML on databases named test_% (the "service" user of test databases)
            e.g.  eval "\$(scripts/mariadb.sh env)"
 
-Environment: MARIADB_PORT (default 3307). State: .local/mariadb (data, log, pid, socket), passwords in
+Environment: MARIADB_PORT (default 3307); for env and provisioning-sql against another server,
+MARIADB_DSN_HOST, MARIADB_DSN_PORT and MARIADB_ACCOUNT_HOST. State: .local/mariadb (data, log, pid, socket), passwords in
 .local/secrets/<user>.password (mode 600, generated once, never printed by start/stop/status).
 EOF
 }
@@ -143,21 +147,21 @@ provisioning_sql() {
   done
   for user in "${USERS[@]}"; do
     # ALTER keeps the server in step with the file even if .local/secrets was recreated.
-    echo "CREATE USER IF NOT EXISTS '${user}'@'${HOST}' IDENTIFIED BY $(sql_string "$(read_password "$user")");"
-    echo "ALTER USER '${user}'@'${HOST}' IDENTIFIED BY $(sql_string "$(read_password "$user")");"
+    echo "CREATE USER IF NOT EXISTS '${user}'@'${ACCOUNT_HOST}' IDENTIFIED BY $(sql_string "$(read_password "$user")");"
+    echo "ALTER USER '${user}'@'${ACCOUNT_HOST}' IDENTIFIED BY $(sql_string "$(read_password "$user")");"
   done
   cat <<EOF
-GRANT SELECT, INSERT, UPDATE, DELETE ON \`addispay_orders\`.* TO 'order_service'@'${HOST}';
-GRANT SELECT, INSERT, UPDATE, DELETE ON \`addispay_payments\`.* TO 'payment_service'@'${HOST}';
-GRANT SELECT, INSERT, UPDATE, DELETE ON \`addispay_logs\`.* TO 'logger_service'@'${HOST}';
+GRANT SELECT, INSERT, UPDATE, DELETE ON \`addispay_orders\`.* TO 'order_service'@'${ACCOUNT_HOST}';
+GRANT SELECT, INSERT, UPDATE, DELETE ON \`addispay_payments\`.* TO 'payment_service'@'${ACCOUNT_HOST}';
+GRANT SELECT, INSERT, UPDATE, DELETE ON \`addispay_logs\`.* TO 'logger_service'@'${ACCOUNT_HOST}';
 GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES, CREATE VIEW, SHOW VIEW, TRIGGER
-  ON \`addispay_orders\`.* TO 'addispay_migrator'@'${HOST}';
+  ON \`addispay_orders\`.* TO 'addispay_migrator'@'${ACCOUNT_HOST}';
 GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES, CREATE VIEW, SHOW VIEW, TRIGGER
-  ON \`addispay_payments\`.* TO 'addispay_migrator'@'${HOST}';
+  ON \`addispay_payments\`.* TO 'addispay_migrator'@'${ACCOUNT_HOST}';
 GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES, CREATE VIEW, SHOW VIEW, TRIGGER
-  ON \`addispay_logs\`.* TO 'addispay_migrator'@'${HOST}';
-GRANT ALL PRIVILEGES ON \`test\\_%\`.* TO 'addispay_admin'@'${HOST}';
-GRANT SELECT, INSERT, UPDATE, DELETE ON \`test\\_%\`.* TO 'addispay_test'@'${HOST}';
+  ON \`addispay_logs\`.* TO 'addispay_migrator'@'${ACCOUNT_HOST}';
+GRANT ALL PRIVILEGES ON \`test\\_%\`.* TO 'addispay_admin'@'${ACCOUNT_HOST}';
+GRANT SELECT, INSERT, UPDATE, DELETE ON \`test\\_%\`.* TO 'addispay_test'@'${ACCOUNT_HOST}';
 EOF
 }
 
@@ -263,10 +267,13 @@ urlencode() {
   printf '%s' "$out"
 }
 
-dsn() { printf 'mysql://%s:%s@%s:%s/%s' "$1" "$(urlencode "$(read_password "$1")")" "$HOST" "$PORT" "$2"; }
+dsn() {
+  printf 'mysql://%s:%s@%s:%s/%s' "$1" "$(urlencode "$(read_password "$1")")" "${MARIADB_DSN_HOST:-$HOST}" \
+    "${MARIADB_DSN_PORT:-$PORT}" "$2"
+}
 
 cmd_env() {
-  [[ -f "$INIT_MARKER" ]] || die "MariaDB was never started here: run scripts/mariadb.sh start first"
+  [[ -n "${MARIADB_DSN_HOST:-}" || -f "$INIT_MARKER" ]] || die "MariaDB was never started here: run scripts/mariadb.sh start first"
   local user
   for user in "${USERS[@]}"; do read_password "$user" >/dev/null; done
   cat <<EOF
@@ -289,6 +296,10 @@ case "${1:-}" in
   stop) cmd_stop ;;
   status) cmd_status ;;
   env) cmd_env ;;
+  provisioning-sql)
+    for user in "${USERS[@]}"; do ensure_password "$user"; done
+    provisioning_sql
+    ;;
   -h | --help | help) usage ;;
   *)
     usage >&2
