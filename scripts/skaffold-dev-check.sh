@@ -231,9 +231,13 @@ mkdir -p "$(dirname "$LOG")" "$(dirname "$PIDFILE")"
 : >"$LOG"
 log "skaffold $(skaffold version) dev -p bed (output: ${LOG})"
 started=$SECONDS
+# --trigger=polling: skaffold's default (fsnotify) trigger watches the whole working directory, .local included,
+# and waits for a quiet second before it fires; the bed's etcd, kubelet and pod logs under .local/cluster write
+# all the time, so it never would. Polling stats only the artifacts' dependencies, every 2 s.
 SKAFFOLD_UPDATE_CHECK=false SKAFFOLD_INTERACTIVE=false \
   skaffold dev --profile bed --kube-context "$CONTEXT" --kubeconfig "$KUBECONFIG_FILE" \
-  --default-repo "$DEFAULT_REPO" --port-forward=off --cleanup="$CLEANUP" >"$LOG" 2>&1 &
+  --default-repo "$DEFAULT_REPO" --trigger=polling --watch-poll-interval=2000 \
+  --port-forward=off --cleanup="$CLEANUP" >"$LOG" 2>&1 &
 SKAFFOLD_PID=$!
 echo "$SKAFFOLD_PID" >"$PIDFILE"
 
