@@ -16,6 +16,7 @@ deps: node-deps ## install everything: npm packages, MariaDB, the Pulsar jars, h
 	scripts/mariadb.sh install
 	scripts/pulsar.sh install
 	scripts/tools.sh install
+	scripts/tools.sh install-skaffold
 	scripts/cluster.sh install
 
 node-deps: node_modules/.installed

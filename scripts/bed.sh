@@ -108,8 +108,6 @@ install_release() {
   local args=(-n "$NAMESPACE" -f "${CHART}/values.yaml" -f "${CHART}/values-bed.yaml" --wait --timeout "$HELM_TIMEOUT")
   local key
   for key in orderService paymentService loggerService; do args+=(--set "services.${key}.image.tag=${ADDISPAY_BED_IMAGE_TAG}"); done
-  args+=(--set "mysql.bootstrap.image=${REGISTRY}/addispay/mysql:${ADDISPAY_BED_IMAGE_TAG}")
-  args+=(--set "tests.image=${REGISTRY}/addispay/grpcurl:${ADDISPAY_BED_IMAGE_TAG}")
   log "helm ${action} ${RELEASE} --wait (images ${ADDISPAY_BED_IMAGE_TAG})"
   mkdir -p "$STATE_DIR"
   local started=$SECONDS
@@ -129,6 +127,7 @@ helm_failed() {
 
 cmd_deps_up() {
   "${ADDISPAY_ROOT}/scripts/tools.sh" install >/dev/null
+  "${ADDISPAY_ROOT}/scripts/tools.sh" install-skaffold
   "${ADDISPAY_ROOT}/scripts/cluster.sh" install
   "${ADDISPAY_ROOT}/scripts/cluster.sh" up
   bed_env --new-tag
