@@ -27,25 +27,19 @@ export interface ProbeOptions {
   readonly script: string;
 }
 
-/** Runs `script` under /bin/sh in a new pod and returns its exit code (the pod is deleted afterwards). */
-export async function probe({
-  namespace,
-  labels = {},
-  script,
-}: ProbeOptions): Promise<{ exitCode: number; logs: string }> {
-  const name = `probe-${randomUUID().slice(0, 8)}`;
+/** Starts a pod of the bed's grpcurl image with one container `spec` (name, command...) and `labels`. */
+async function startPod(
+  namespace: string,
+  name: string,
+  labels: Record<string, string>,
+  container: Record<string, unknown>,
+  volumes: unknown[] = [],
+): Promise<void> {
   const overrides = {
     spec: {
       automountServiceAccountToken: false,
-      containers: [
-        {
-          name: 'probe',
-          image: bedImage('grpcurl'),
-          command: ['/bin/sh', '-c', script],
-          securityContext: SECURITY,
-          resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '200m', memory: '64Mi' } },
-        },
-      ],
+      containers: [{ image: bedImage('grpcurl'), securityContext: SECURITY, ...container }],
+      volumes,
     },
   };
   const labelArg = Object.entries({ 'addispay.io/probe': 'true', ...labels })
@@ -61,6 +55,20 @@ export async function probe({
     `--labels=${labelArg}`,
     `--overrides=${JSON.stringify(overrides)}`,
   );
+}
+
+/** Runs `script` under /bin/sh in a new pod and returns its exit code (the pod is deleted afterwards). */
+export async function probe({
+  namespace,
+  labels = {},
+  script,
+}: ProbeOptions): Promise<{ exitCode: number; logs: string }> {
+  const name = `probe-${randomUUID().slice(0, 8)}`;
+  await startPod(namespace, name, labels, {
+    name: 'probe',
+    command: ['/bin/sh', '-c', script],
+    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '200m', memory: '64Mi' } },
+  });
   try {
     const exitCode = await eventually(`probe ${name} to finish`, async () => {
       const pod = await kubectlJson<PodState>('-n', namespace, 'get', 'pod', name);
@@ -75,36 +83,22 @@ export async function probe({
 /** A pod serving HTTP on `port` (busybox httpd), to be connected to; resolves with its IP once it is ready. */
 export async function listener(namespace: string, port: number): Promise<{ ip: string; remove(): Promise<void> }> {
   const name = `listener-${randomUUID().slice(0, 8)}`;
-  const overrides = {
-    spec: {
-      automountServiceAccountToken: false,
-      containers: [
-        {
-          name: 'listener',
-          image: bedImage('grpcurl'),
-          command: [
-            '/bin/sh',
-            '-c',
-            `mkdir -p /tmp/www && echo listening > /tmp/www/index.html && exec httpd -f -p ${port} -h /tmp/www`,
-          ],
-          securityContext: SECURITY,
-          readinessProbe: { tcpSocket: { port }, periodSeconds: 1 },
-          volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-          resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } },
-        },
-      ],
-      volumes: [{ name: 'tmp', emptyDir: {} }],
-    },
-  };
-  await kubectl(
-    '-n',
+  await startPod(
     namespace,
-    'run',
     name,
-    '--restart=Never',
-    `--image=${bedImage('grpcurl')}`,
-    '--labels=addispay.io/probe=true',
-    `--overrides=${JSON.stringify(overrides)}`,
+    {},
+    {
+      name: 'listener',
+      command: [
+        '/bin/sh',
+        '-c',
+        `mkdir -p /tmp/www && echo listening > /tmp/www/index.html && exec httpd -f -p ${port} -h /tmp/www`,
+      ],
+      readinessProbe: { tcpSocket: { port }, periodSeconds: 1 },
+      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+      resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } },
+    },
+    [{ name: 'tmp', emptyDir: {} }],
   );
   await kubectl('-n', namespace, 'wait', '--for=condition=Ready', `pod/${name}`, '--timeout=120s');
   const pod = await kubectlJson<{ status: { podIP: string } }>('-n', namespace, 'get', 'pod', name);
